@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Wires every sub-command. Each command lives in its own file under src/cli/. */
+export function registerCommands(program: Command): void {
+  program.version('0.1.0');
+}
