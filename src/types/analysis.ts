@@ -1,0 +1,82 @@
+import type { ModelInfo } from '../models/types.js';
+
+/**
+ * The result of `genbound analyze` (also its --json output, camelCase keys) and of
+ * `genbound compare`. Produced by src/cli/analyze.ts and src/cli/compare.ts; consumed by
+ * src/report/. Extra keys may be added; none of these may be renamed.
+ */
+export interface MatrixResult {
+  layer: number;
+  /** -1 for layerwise matrices. */
+  head: number;
+  /** "QK" | "V_tilde" | "M_in" | "M_out", or a raw tensor kind in generic mode. */
+  type: string;
+  /** Tensor name(s) the matrix came from, for generic mode and messages. */
+  name?: string;
+  rows: number;
+  cols: number;
+  rank: number;
+  spectralNorm: number;
+  frobeniusNorm: number;
+  nuclearNorm: number;
+  norm21: number;
+  norm11: number;
+  stableRank: number;
+  /** Bound factors (spec: alpha_l, gamma, optimal Schatten index, min_p T(p)). Null in generic mode. */
+  alpha: number | null;
+  gamma: number | null;
+  pOpt: number | null;
+  contribution: number | null;
+  /** T(p) on the grid P_m, for the T(p)/T(0) figure. */
+  tCurve?: { p: number[]; t: number[] };
+  /** Descending; present with --spectra (and always kept in memory for reports). */
+  singularValues?: number[];
+}
+
+export interface AnalysisSettings {
+  lPhi: number;
+  rankTol: number;
+  gridM: number;
+  convention: 'consistent' | 'reference';
+  backend: string;
+  [key: string]: unknown;
+}
+
+export interface AnalysisResult {
+  model: ModelInfo & { name?: string; source?: string; format?: string };
+  settings: AnalysisSettings;
+  matrices: MatrixResult[];
+  /** spectrumAdaptive, edelman, and every baseline, by name. */
+  bounds: Record<string, number>;
+  /** Adaptations and caveats to show in reports (e.g. "biases and LayerNorm left out"). */
+  notes?: string[];
+}
+
+/** One model's bound in the growth view of `compare`. */
+export interface GrowthRow {
+  model: string;
+  bound: string;
+  layers: number;
+  hidden: number;
+  value: number;
+  /** value / value at the smallest width with the same depth (null when there is none). */
+  byWidth: number | null;
+  /** value / value at the smallest depth with the same width. */
+  byDepth: number | null;
+}
+
+/** Fitted log-log slope of a bound against depth (at fixed width) or width (at fixed depth). */
+export interface GrowthSlope {
+  bound: string;
+  against: 'depth' | 'width';
+  /** The width (for against=depth) or depth (for against=width) held fixed. */
+  fixed: number;
+  slope: number;
+  points: number;
+}
+
+export interface CompareResult {
+  models: AnalysisResult[];
+  growth: GrowthRow[];
+  slopes: GrowthSlope[];
+}
