@@ -24,6 +24,8 @@ export interface TensorSource {
   readonly path: string;
   /** Parsed config.json (or the format's equivalent metadata) when there is one. */
   readonly config?: Record<string, unknown>;
+  /** Free-form string metadata stored in the file (safetensors `__metadata__`, GGUF keys ...). */
+  readonly metadata?: Readonly<Record<string, string>>;
   list(): readonly TensorInfo[];
   has(name: string): boolean;
   /** Reads and decodes one tensor. Throws ModelError when it is missing, BadFileError when corrupt. */
