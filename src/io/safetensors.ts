@@ -1,0 +1,228 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import { BadFileError, UnsupportedError } from '../errors.js';
+import { RandomAccessFile } from './file.js';
+import { finishTensor, missingTensor, MultiSource, requireReadable, type ReadOptions } from './source-base.js';
+import type { Tensor, TensorInfo, TensorSource } from './types.js';
+
+/**
+ * safetensors reader (format: https://github.com/huggingface/safetensors, "Format" section):
+ *   8 bytes  u64 little-endian N = header length
+ *   N bytes  UTF-8 JSON: { "__metadata__"?: {str: str}, name: {dtype, shape, data_offsets: [b, e]} }
+ *   rest     raw little-endian tensor data; offsets are relative to byte 8 + N.
+ * Only the header is read on open; each tensor's bytes are read on demand.
+ */
+
+/** Element sizes of every dtype the safetensors format defines. */
+const ST_DTYPE_SIZE: Readonly<Record<string, number>> = {
+  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
+  I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+};
+
+/** Header size limit, as in the reference implementation (100 MB). */
+const MAX_HEADER = 100_000_000;
+
+export interface SafetensorsEntry extends TensorInfo {
+  /** Absolute byte offset of the data in the file. */
+  readonly offset: number;
+  readonly byteLength: number;
+}
+
+export interface SafetensorsHeader {
+  readonly entries: readonly SafetensorsEntry[];
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Byte where tensor data starts (8 + N). */
+  readonly dataStart: number;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Validates a parsed header against the file size: dtypes, shapes, shape x dtype size = byte range,
+ * ranges inside the file and not overlapping. Throws BadFileError / UnsupportedError naming `path`.
+ */
+export function parseSafetensorsHeader(path: string, headerBytes: Uint8Array, fileSize: number): SafetensorsHeader {
+  const bad = (what: string): BadFileError => new BadFileError(path, `safetensors header: ${what}`);
+  const dataStart = 8 + headerBytes.byteLength;
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
+  } catch (err) {
+    throw bad(`not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!isPlainObject(json)) throw bad('the JSON is not an object');
+  let metadata: Record<string, string> | undefined;
+  const entries: SafetensorsEntry[] = [];
+  const dataLength = fileSize - dataStart;
+  for (const [name, raw] of Object.entries(json)) {
+    if (name === '__metadata__') {
+      if (!isPlainObject(raw)) throw bad('__metadata__ is not an object');
+      metadata = {};
+      for (const [k, v] of Object.entries(raw)) {
+        if (typeof v !== 'string') throw bad(`__metadata__["${k}"] is not a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    if (!isPlainObject(raw)) throw bad(`entry "${name}" is not an object`);
+    const { dtype, shape, data_offsets: offs } = raw;
+    if (typeof dtype !== 'string') throw bad(`tensor "${name}" has no dtype string`);
+    const size = ST_DTYPE_SIZE[dtype];
+    if (size === undefined) throw new UnsupportedError(`${path}: tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw bad(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
+    }
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
+      throw bad(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
+    }
+    let bytes = size;
+    for (const d of shape as number[]) {
+      bytes *= d;
+      if (!Number.isSafeInteger(bytes)) throw bad(`tensor "${name}" shape ${JSON.stringify(shape)} is too large`);
+    }
+    const [b, e] = offs as [number, number];
+    if (e - b !== bytes) {
+      throw bad(`tensor "${name}" (${dtype} ${JSON.stringify(shape)}) needs ${bytes} bytes but data_offsets span ${e - b}`);
+    }
+    if (e > dataLength) {
+      throw new BadFileError(path, `truncated or lying header: tensor "${name}" ends at data byte ${e} but the file holds ${Math.max(0, dataLength)}`);
+    }
+    entries.push({ name, dtype, shape: shape as number[], offset: dataStart + b, byteLength: bytes });
+  }
+  const sorted = [...entries].sort((x, y) => x.offset - y.offset || x.byteLength - y.byteLength);
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1];
+    const cur = sorted[i];
+    if (cur.offset < prev.offset + prev.byteLength) {
+      throw bad(`tensors "${prev.name}" and "${cur.name}" overlap`);
+    }
+  }
+  return { entries, metadata, dataStart };
+}
+
+/** Reads and validates the header of an open file. */
+export async function readSafetensorsHeader(file: RandomAccessFile): Promise<SafetensorsHeader> {
+  if (file.size < 8) throw new BadFileError(file.path, `not a safetensors file: ${file.size} bytes, shorter than the 8-byte header length`);
+  const lenBytes = await file.read(0, 8, 'header length');
+  const n = new DataView(lenBytes.buffer).getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER)) throw new BadFileError(file.path, `safetensors header length ${n} is larger than the 100 MB limit (not a safetensors file?)`);
+  if (n > BigInt(file.size - 8)) throw new BadFileError(file.path, `truncated: safetensors header length ${n} exceeds the file size ${file.size}`);
+  const header = await file.read(8, Number(n), 'header');
+  return parseSafetensorsHeader(file.path, header, file.size);
+}
+
+/** One safetensors file as a TensorSource. */
+export class SafetensorsSource implements TensorSource {
+  readonly format = 'safetensors';
+  private readonly byName: Map<string, SafetensorsEntry>;
+
+  constructor(
+    private readonly file: RandomAccessFile,
+    private readonly header: SafetensorsHeader,
+    private readonly opts: ReadOptions = {},
+    readonly config?: Record<string, unknown>,
+  ) {
+    this.byName = new Map(header.entries.map((e) => [e.name, e]));
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  get metadata(): Readonly<Record<string, string>> | undefined {
+    return this.header.metadata;
+  }
+
+  list(): readonly TensorInfo[] {
+    return this.header.entries.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  async read(name: string): Promise<Tensor> {
+    const e = this.byName.get(name);
+    if (!e) throw missingTensor(this.path, name);
+    requireReadable(this.path, name, e.dtype);
+    const bytes = await this.file.read(e.offset, e.byteLength, `tensor "${name}"`);
+    return finishTensor(this.path, e, bytes, this.opts);
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+/** Opens one .safetensors file (reads and validates its header only). */
+export async function openSafetensors(path: string, opts: ReadOptions = {}, config?: Record<string, unknown>): Promise<SafetensorsSource> {
+  const file = await RandomAccessFile.open(path);
+  try {
+    return new SafetensorsSource(file, await readSafetensorsHeader(file), opts, config);
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+}
+
+/** Reads a sharded checkpoint index (`*.index.json`): { metadata?, weight_map: {tensor: file} }. */
+export async function readShardIndex(indexPath: string): Promise<Map<string, string>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(indexPath, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BadFileError(indexPath, code === 'ENOENT' ? 'no such file' : `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!isPlainObject(json) || !isPlainObject(json.weight_map)) throw new BadFileError(indexPath, 'shard index has no "weight_map" object');
+  const map = new Map<string, string>();
+  for (const [name, file] of Object.entries(json.weight_map)) {
+    if (typeof file !== 'string' || file.includes('/') || file.includes('\\') || file === '..' || file === '.') {
+      throw new BadFileError(indexPath, `weight_map["${name}"] is not a plain file name in the same folder`);
+    }
+    map.set(name, file);
+  }
+  if (map.size === 0) throw new BadFileError(indexPath, 'shard index lists no tensors');
+  return map;
+}
+
+/**
+ * Opens shards listed by an index through `openShard`, checks that every tensor of the index is in
+ * the shard it names, and returns one source. Shared by safetensors and PyTorch sharded checkpoints.
+ */
+export async function openSharded(
+  format: string,
+  indexPath: string,
+  openShard: (path: string) => Promise<TensorSource>,
+  config?: Record<string, unknown>,
+): Promise<TensorSource> {
+  const map = await readShardIndex(indexPath);
+  const dir = dirname(indexPath);
+  const files = [...new Set(map.values())];
+  const parts: TensorSource[] = [];
+  try {
+    for (const f of files) parts.push(await openShard(join(dir, f)));
+    for (const [name, f] of map) {
+      const part = parts[files.indexOf(f)];
+      if (!part.has(name)) throw new BadFileError(indexPath, `weight_map says "${name}" is in ${f}, but that shard has no such tensor`);
+    }
+  } catch (err) {
+    await Promise.all(parts.map((p) => p.close()));
+    throw err;
+  }
+  const route = new Map([...map].map(([name, f]) => [name, files.indexOf(f)]));
+  return new MultiSource(format, indexPath, parts, config, undefined, route);
+}
+
+/** Opens `model.safetensors.index.json` and its shards. */
+export function openShardedSafetensors(indexPath: string, opts: ReadOptions = {}, config?: Record<string, unknown>): Promise<TensorSource> {
+  return openSharded('safetensors', indexPath, (p) => openSafetensors(p, opts), config);
+}
+
+/** True when a name looks like a safetensors file or index. */
+export function isSafetensorsName(path: string): boolean {
+  const b = basename(path);
+  return b.endsWith('.safetensors') || b.endsWith('.safetensors.index.json');
+}
