@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { registerLab } from './lab.js';
 
 /** Wires every sub-command. Each command lives in its own file under src/cli/. */
 export function registerCommands(program: Command): void {
   program.version('0.1.0');
+  registerLab(program);
 }
