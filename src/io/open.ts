@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BadFileError, UnsupportedError } from '../errors.js';
 import { RandomAccessFile } from './file.js';
+import { onnxReader, tfjsReader } from './onnx-reader.js';
 import { openSafetensors, openShardedSafetensors } from './safetensors.js';
 import type { ReadOptions } from './source-base.js';
 import type { Tensor, TensorInfo, TensorSource } from './types.js';
@@ -55,7 +56,7 @@ export const safetensorsReader: CheckpointReader = {
 };
 
 /** Checkpoint readers in order of preference. Other modules add entries with registerReader. */
-export const readers: CheckpointReader[] = [safetensorsReader];
+export const readers: CheckpointReader[] = [safetensorsReader, onnxReader, tfjsReader];
 
 /** Adds a reader (e.g. ONNX, tfjs) after the built-in ones, or before them with `first`. */
 export function registerReader(r: CheckpointReader, first = false): void {
