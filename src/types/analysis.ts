@@ -48,6 +48,8 @@ export interface AnalysisResult {
   matrices: MatrixResult[];
   /** spectrumAdaptive, edelman, and every baseline, by name. */
   bounds: Record<string, number>;
+  /** log10 of each bound, finite even where the value overflows a double (added by analyze). */
+  boundsLog10?: Record<string, number>;
   /** Adaptations and caveats to show in reports (e.g. "biases and LayerNorm left out"). */
   notes?: string[];
 }

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeModel } from '../../src/analysis/pipeline.js';
+import { jacobiSingularValues, jacobiEngine, fixtureAdapter } from './stand-ins.js';
+import { loadBoundsFixture, close } from '../bounds/fixture.js';
+import { BadOptionError, NumericError } from '../../src/errors.js';
+
+const fx = loadBoundsFixture();
+const base = { lPhi: fx.lPhi, rankTol: fx.rankTol, convention: 'consistent' as const, spectra: true };
+
+test('the test stand-in SVD agrees with numpy (so the pipeline test below checks the pipeline)', () => {
+  const m = fx.matrices.find((x) => x.type === 'M_in') as (typeof fx.matrices)[number];
+  const sv = jacobiSingularValues({ rows: m.rows, cols: m.cols, data: Float64Array.from(m.w as number[]) });
+  sv.forEach((s, i) => close(s, m.svFull[i], 1e-11, `sv ${i}`));
+});
+
+test('pipeline: every per-matrix number and every bound matches numpy', async () => {
+  const progress: string[] = [];
+  const r = await analyzeModel(fixtureAdapter(fx), jacobiEngine, { ...base, onProgress: (d, t, l) => progress.push(`${d}/${t} ${l}`) });
+  assert.equal(progress.length, fx.matrices.length);
+  assert.equal(progress.at(-1), `${fx.matrices.length}/${fx.matrices.length} layer 2 M_out`);
+  assert.equal(r.matrices.length, fx.matrices.length);
+  for (const m of fx.matrices) {
+    const got = r.matrices.find((x) => x.layer === m.layer && x.head === m.head && x.type === m.type);
+    assert.ok(got, `${m.type} ${m.layer}/${m.head}`);
+    const what = `${m.type} ${m.layer}/${m.head}`;
+    assert.equal(got.rank, m.rank, `${what} rank`);
+    assert.equal(got.rows, m.rows);
+    assert.equal(got.cols, m.cols);
+    for (const k of ['spectralNorm', 'frobeniusNorm', 'nuclearNorm', 'norm21', 'norm11', 'stableRank', 'alpha', 'gamma', 'contribution'] as const) {
+      close(got[k] as number, m[k], 1e-9, `${what} ${k}`);
+    }
+    assert.equal(got.pOpt, m.pOpt, `${what} pOpt`);
+    assert.equal(got.singularValues?.length, m.svThin.length);
+  }
+  for (const k of ['spectrumAdaptive', 'edelman', 'bartlett', 'frobeniusProduct', 'paramCount', 'norm11Sum', 'norm11Product']) {
+    close(r.bounds[k], fx.bounds[k], 1e-9, k);
+    close(10 ** (r.boundsLog10?.[k] as number), fx.bounds[k], 1e-9, `${k} log10`);
+  }
+  assert.equal(r.settings.gridM, fx.gridM);
+  assert.equal(r.settings.backend, 'test-jacobi');
+});
+
+test('pipeline: --init subtracts the initial model (here W0 = W/2 on first factors, so W - W0 = W/2)', async () => {
+  // A·B − (A/2)·B = (A/2)·B: every product and dense matrix is halved.
+  const half = await analyzeModel(fixtureAdapter(fx, 0.5), jacobiEngine, base);
+  const upd = await analyzeModel(fixtureAdapter(fx), jacobiEngine, { ...base, init: fixtureAdapter(fx, 0.5) });
+  upd.matrices.forEach((m, i) => {
+    close(m.spectralNorm, half.matrices[i].spectralNorm, 1e-9, 'spectral');
+    close(m.norm21, half.matrices[i].norm21, 1e-9, 'norm21');
+    assert.equal(m.rank, half.matrices[i].rank);
+  });
+  close(upd.bounds.spectrumAdaptive, half.bounds.spectrumAdaptive, 1e-9, 'B_ours of the update');
+  close(upd.bounds.bartlett, half.bounds.bartlett, 1e-9, 'BFT of the update');
+});
+
+test('pipeline: bad options and NaN weights are one-line errors', async () => {
+  await assert.rejects(analyzeModel(fixtureAdapter(fx), jacobiEngine, { ...base, lPhi: -1 }), BadOptionError);
+  await assert.rejects(analyzeModel(fixtureAdapter(fx), jacobiEngine, { ...base, gridM: 0 }), BadOptionError);
+  await assert.rejects(analyzeModel(fixtureAdapter(fx, NaN), jacobiEngine, base),
+    (e: unknown) => e instanceof NumericError && /layer 0 .*NaN/.test(e.message));
+});
