@@ -32,3 +32,37 @@ export interface TensorSource {
   read(name: string): Promise<Tensor>;
   close(): Promise<void>;
 }
+
+/**
+ * One operation of a computation graph (ONNX, tfjs GraphModel). Adapters for graph formats read
+ * the topology to derive what the weights alone do not say (e.g. head counts from Reshape shapes).
+ * `inputs` are tensor names as the format writes them (tfjs: "node:1" for a second output,
+ * "^node" for a control dependency).
+ */
+export interface GraphNode {
+  readonly name: string;
+  readonly op: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Scalar and list attributes (ints, floats, strings); tensor attributes are left out. */
+  readonly attrs: Readonly<Record<string, number | string | readonly number[]>>;
+}
+
+/** A TensorSource that also carries its computation graph (ONNX, tfjs). */
+export interface GraphTensorSource extends TensorSource {
+  /** Nodes in the order the file lists them. */
+  graph(): readonly GraphNode[];
+  /**
+   * Values of a constant tensor with at most SMALL_CONSTANT_MAX elements (shape constants,
+   * split sizes, scalars), loaded when the source was opened; undefined for anything else.
+   */
+  smallConstant(name: string): readonly number[] | undefined;
+}
+
+/** Largest element count `GraphTensorSource.smallConstant` keeps. */
+export const SMALL_CONSTANT_MAX = 64;
+
+/** True when `src` carries a computation graph. */
+export function hasGraph(src: TensorSource): src is GraphTensorSource {
+  return typeof (src as Partial<GraphTensorSource>).graph === 'function';
+}

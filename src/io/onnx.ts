@@ -1,0 +1,198 @@
+import { readFile, open } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import onnxProto from 'onnx-proto';
+import { BadFileError, ModelError, UnsupportedError } from '../errors.js';
+import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from './types.js';
+import { decodeRaw, decodeTyped, ONNX_DTYPES, toNum, type Int64Like } from './onnx-tensor.js';
+
+/**
+ * ONNX reader: weights are the graph's initializers AND the outputs of Constant nodes (exporters
+ * differ; paddle2onnx, which made PaddleOCR's models, writes every weight as a Constant node).
+ * Decoding uses `onnx-proto` (the protobufjs-generated ModelProto of onnx.proto v1.10). A
+ * protobuf has to be parsed whole, so the file is read into memory once; tensor payloads stay
+ * views into that buffer and are decoded to floats only when `read` asks. Tensors with
+ * data_location = EXTERNAL are read from their side file (location relative to the model's
+ * folder, offset, length), and only on demand.
+ */
+
+const { onnx } = onnxProto;
+type ITensorProto = onnxProto.onnx.ITensorProto;
+type INodeProto = onnxProto.onnx.INodeProto;
+
+interface Entry {
+  info: TensorInfo;
+  proto: ITensorProto;
+}
+
+function shapeOf(dims: Int64Like[] | null | undefined): number[] {
+  return (dims ?? []).map(toNum);
+}
+
+/** A Constant node's value as a TensorProto (value, value_float(s), value_int(s)); null if none. */
+function constantValue(node: INodeProto): ITensorProto | null {
+  for (const a of node.attribute ?? []) {
+    switch (a.name) {
+      case 'value':
+        return a.t ?? null;
+      case 'value_float':
+        return { dims: [], dataType: 1, floatData: [a.f ?? 0] };
+      case 'value_floats':
+        return { dims: [(a.floats ?? []).length], dataType: 1, floatData: a.floats ?? [] };
+      case 'value_int':
+        return { dims: [], dataType: 7, int64Data: [a.i ?? 0] };
+      case 'value_ints':
+        return { dims: [(a.ints ?? []).length], dataType: 7, int64Data: a.ints ?? [] };
+    }
+  }
+  return null;
+}
+
+function nodeAttrs(node: INodeProto): Record<string, number | string | readonly number[]> {
+  const out: Record<string, number | string | readonly number[]> = {};
+  for (const a of node.attribute ?? []) {
+    if (!a.name) continue;
+    // AttributeType: 1 FLOAT, 2 INT, 3 STRING, 6 FLOATS, 7 INTS.
+    if (a.type === 1) out[a.name] = a.f ?? 0;
+    else if (a.type === 2) out[a.name] = toNum(a.i ?? 0);
+    else if (a.type === 3) out[a.name] = Buffer.from(a.s ?? new Uint8Array()).toString('utf8');
+    else if (a.type === 6) out[a.name] = a.floats ?? [];
+    else if (a.type === 7) out[a.name] = (a.ints ?? []).map(toNum);
+  }
+  return out;
+}
+
+export class OnnxSource implements GraphTensorSource {
+  readonly format = 'onnx';
+  readonly config?: Record<string, unknown>;
+  private readonly entries = new Map<string, Entry>();
+  private readonly nodes: GraphNode[];
+  private readonly small = new Map<string, readonly number[]>();
+
+  constructor(
+    readonly path: string,
+    model: onnxProto.onnx.ModelProto,
+  ) {
+    const g = model.graph;
+    if (!g) throw new BadFileError(path, 'ONNX model has no graph');
+    const add = (proto: ITensorProto, name: string, origin: string) => {
+      if (this.entries.has(name)) throw new BadFileError(path, `tensor ${JSON.stringify(name)} is defined twice (${origin})`);
+      const dt = proto.dataType ?? 0;
+      this.entries.set(name, { info: { name, dtype: ONNX_DTYPES[dt]?.name ?? `ONNX_TYPE_${dt}`, shape: shapeOf(proto.dims) }, proto });
+    };
+    for (const t of g.initializer ?? []) add(t, t.name ?? '', 'initializer');
+    this.nodes = [];
+    for (const n of g.node ?? []) {
+      const name = n.name ?? '';
+      const outputs = n.output ?? [];
+      if (n.opType === 'Constant' && outputs.length === 1) {
+        const v = constantValue(n);
+        if (v) add(v, outputs[0], 'Constant node');
+      }
+      this.nodes.push({ name, op: n.opType ?? '', inputs: n.input ?? [], outputs, attrs: nodeAttrs(n) });
+    }
+    for (const [name, e] of this.entries) {
+      const count = e.info.shape.reduce((a, b) => a * b, 1);
+      if (count > SMALL_CONSTANT_MAX || e.proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) continue;
+      try {
+        this.small.set(name, Array.from(this.decode(e)));
+      } catch {
+        // Not decodable (strings, bad sizes): read() reports it if anyone asks for the tensor.
+      }
+    }
+    const meta: Record<string, unknown> = {};
+    for (const p of model.metadataProps ?? []) if (p.key) meta[p.key] = p.value ?? '';
+    this.config = {
+      producer: model.producerName ?? '',
+      opset: (model.opsetImport ?? []).map((o) => `${o.domain || 'ai.onnx'}:${toNum(o.version ?? 0)}`),
+      ...meta,
+    };
+  }
+
+  list(): readonly TensorInfo[] {
+    return [...this.entries.values()].map((e) => e.info);
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  graph(): readonly GraphNode[] {
+    return this.nodes;
+  }
+
+  smallConstant(name: string): readonly number[] | undefined {
+    return this.small.get(name);
+  }
+
+  /** Decodes an in-file tensor. */
+  private decode(e: Entry, raw?: Uint8Array): Float32Array | Float64Array {
+    const p = e.proto;
+    const count = e.info.shape.reduce((a, b) => a * b, 1);
+    const what = `tensor ${JSON.stringify(e.info.name)}`;
+    const bytes = raw ?? (p.rawData && p.rawData.byteLength > 0 ? p.rawData : undefined);
+    return bytes ? decodeRaw(p.dataType ?? 0, bytes, count, this.path, what) : decodeTyped(p.dataType ?? 0, p, count, this.path, what);
+  }
+
+  async read(name: string): Promise<Tensor> {
+    const e = this.entries.get(name);
+    if (!e) throw new ModelError(`${this.path}: no tensor named ${JSON.stringify(name)}`);
+    const external = e.proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
+    const data = this.decode(e, external ? await this.readExternal(e.proto, name) : undefined);
+    return { name, shape: e.info.shape, data };
+  }
+
+  private async readExternal(p: ITensorProto, name: string): Promise<Uint8Array> {
+    const kv = new Map((p.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+    const loc = kv.get('location');
+    if (!loc) throw new BadFileError(this.path, `tensor ${JSON.stringify(name)} is external but names no location`);
+    const rel = normalize(loc);
+    if (isAbsolute(rel) || rel.startsWith('..' + sep) || rel === '..') {
+      throw new UnsupportedError(`${this.path}: tensor ${JSON.stringify(name)} points outside the model's folder (${loc})`);
+    }
+    const file = join(dirname(this.path), rel);
+    const dt = ONNX_DTYPES[p.dataType ?? 0];
+    const count = shapeOf(p.dims).reduce((a, b) => a * b, 1);
+    const offset = Number(kv.get('offset') ?? '0');
+    const length = kv.has('length') ? Number(kv.get('length')) : count * (dt?.size ?? 0);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+      throw new BadFileError(this.path, `tensor ${JSON.stringify(name)}: bad external offset/length`);
+    }
+    let fh;
+    try {
+      fh = await open(file, 'r');
+    } catch {
+      throw new BadFileError(file, `external data of tensor ${JSON.stringify(name)} not found`);
+    }
+    try {
+      const size = (await fh.stat()).size;
+      if (offset + length > size) throw new BadFileError(file, `tensor ${JSON.stringify(name)} needs bytes ${offset}..${offset + length} but the file has ${size}`);
+      const buf = new Uint8Array(length);
+      await fh.read(buf, 0, length, offset);
+      return buf;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.entries.clear();
+  }
+}
+
+/** Opens an .onnx file. Throws BadFileError when the file is missing or not a ModelProto. */
+export async function openOnnx(path: string): Promise<OnnxSource> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BadFileError(path, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
+  }
+  let model: onnxProto.onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new BadFileError(path, `not a valid ONNX model (${(err as Error).message})`);
+  }
+  return new OnnxSource(path, model);
+}
