@@ -35,3 +35,6 @@ export class ModelError extends GenboundError {}
 
 /** A network failure talking to a model hub. */
 export class NetworkError extends GenboundError {}
+
+/** Matrix dimensions that are invalid or do not fit together (e.g. A.cols ≠ B.rows in A·B). */
+export class ShapeError extends GenboundError {}

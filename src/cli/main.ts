@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { GenboundError } from '../errors.js';
 import { registerCommands } from './commands.js';
+import { setBackend, type BackendName } from '../linalg/index.js';
 
 /** Runs the CLI; every GenboundError becomes one line on stderr and a non-zero exit. */
 export async function main(argv: string[]): Promise<void> {
@@ -14,6 +15,12 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // --backend picks the linear-algebra backend before any command runs (setBackend validates the
+  // name and throws BadOptionError if native is requested but unavailable).
+  program.hook('preAction', () => {
+    const name = program.opts<{ backend?: string }>().backend;
+    if (name !== undefined) setBackend(name as BackendName);
+  });
   registerCommands(program);
   try {
     await program.parseAsync(argv);

@@ -28,6 +28,11 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   /** OpenBLAS's configuration string and chosen core (openblas_get_config / openblas_get_corename). */
   config(): string;
+  /**
+   * R factor of the thin QR A = Q·R of a row-major m×n float64 matrix with m ≥ n: an n×n row-major
+   * upper-triangular array (zeros below the diagonal). `a` is overwritten. (LAPACK dgelqf.)
+   */
+  qrR(m: number, n: number, a: Float64Array): Float64Array;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,301 @@
+/*
+ * genbound's native backend: a thin N-API wrapper over the system OpenBLAS (BLAS + LAPACK,
+ * Fortran symbols with 32-bit integers, no LAPACKE). Implements exactly the `NativeAddon`
+ * interface in src/linalg/native-addon.ts.
+ *
+ * Layout convention: every matrix crossing this boundary is ROW-major. A row-major m×n array is
+ * the column-major n×m array Aᵀ, so:
+ *   - singular values: dgesdd on the column-major n×m view (σ(Aᵀ) = σ(A));
+ *   - GEMM: row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, i.e. the Fortran call
+ *     with the operands swapped and m, n exchanged;
+ *   - R factor of a tall row-major A (m ≥ n): dgelqf on the column-major n×m view Aᵀ = L·Q gives
+ *     A = Qᵀ·Lᵀ, so R = Lᵀ; read row-major, the column-major L is exactly Lᵀ = R.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+/* Fortran LAPACK/BLAS as exported by libopenblas (32-bit integers). */
+extern void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s,
+                    double *u, const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork,
+                    int *iwork, int *info);
+extern void dgelqf_(const int *m, const int *n, double *a, const int *lda, double *tau, double *work,
+                    const int *lwork, int *info);
+extern void sgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const float *alpha,
+                   const float *a, const int *lda, const float *b, const int *ldb, const float *beta, float *c,
+                   const int *ldc);
+extern void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
+                   const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c,
+                   const int *ldc);
+extern void openblas_set_num_threads(int n);
+extern char *openblas_get_config(void);
+extern char *openblas_get_corename(void);
+
+#define CHECK(call)                                                                  \
+  do {                                                                               \
+    if ((call) != napi_ok) {                                                         \
+      napi_throw_error(env, NULL, "genbound native: N-API call failed: " #call);      \
+      return NULL;                                                                   \
+    }                                                                                \
+  } while (0)
+
+static napi_value fail(napi_env env, const char *msg) {
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+/* Reads argument i as a non-negative 32-bit integer. */
+static int get_int(napi_env env, napi_value v, int *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
+  if (!(d >= 0 && d <= 2147483647.0) || d != (double)(int)d) return 0;
+  *out = (int)d;
+  return 1;
+}
+
+static int get_bool(napi_env env, napi_value v, int *out) {
+  bool b;
+  if (napi_get_value_bool(env, v, &b) != napi_ok) return 0;
+  *out = b ? 1 : 0;
+  return 1;
+}
+
+static int get_double(napi_env env, napi_value v, double *out) {
+  return napi_get_value_double(env, v, out) == napi_ok;
+}
+
+/* A typed array of the expected element type: data pointer (honours byteOffset) and length. */
+static int get_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type t;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &t, len, data, &ab, &off) != napi_ok) return 0;
+  return t == want;
+}
+
+/* dgesdd(m, n, a: Float64Array) -> Float64Array of min(m, n) singular values, descending. */
+static napi_value js_dgesdd(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int m, n;
+  double *a;
+  size_t len;
+  if (argc < 3 || !get_int(env, argv[0], &m) || !get_int(env, argv[1], &n))
+    return fail(env, "dgesdd: expected (m, n, a: Float64Array) with integer m, n >= 0");
+  if (!get_array(env, argv[2], napi_float64_array, (void **)&a, &len)) return fail(env, "dgesdd: a must be a Float64Array");
+  if ((size_t)m * (size_t)n > len) return fail(env, "dgesdd: a is shorter than m*n");
+  int k = m < n ? m : n;
+  napi_value ab, out;
+  double *s;
+  CHECK(napi_create_arraybuffer(env, (size_t)k * sizeof(double), (void **)&s, &ab));
+  CHECK(napi_create_typedarray(env, napi_float64_array, (size_t)k, ab, 0, &out));
+  if (k == 0) return out;
+  /* Column-major view: M = n rows, N = m columns, lda = n. */
+  int M = n, N = m, lda = n, ldu = 1, ldvt = 1, lwork = -1, info_ = 0;
+  double wq;
+  int *iwork = (int *)malloc(sizeof(int) * 8 * (size_t)k);
+  if (!iwork) return fail(env, "dgesdd: out of memory");
+  dgesdd_("N", &M, &N, a, &lda, s, NULL, &ldu, NULL, &ldvt, &wq, &lwork, iwork, &info_);
+  if (info_ != 0) {
+    free(iwork);
+    return fail(env, "dgesdd: workspace query failed");
+  }
+  lwork = (int)wq + 1;
+  double *work = (double *)malloc(sizeof(double) * (size_t)lwork);
+  if (!work) {
+    free(iwork);
+    return fail(env, "dgesdd: out of memory");
+  }
+  dgesdd_("N", &M, &N, a, &lda, s, NULL, &ldu, NULL, &ldvt, work, &lwork, iwork, &info_);
+  free(work);
+  free(iwork);
+  if (info_ != 0) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "dgesdd: LAPACK info = %d (%s)", info_, info_ < 0 ? "bad argument" : "did not converge");
+    return fail(env, msg);
+  }
+  return out;
+}
+
+/*
+ * qrR(m, n, a: Float64Array) -> Float64Array: the n×n upper-triangular R (row-major, zeros below
+ * the diagonal) of the thin QR A = Q·R of a row-major m×n matrix with m >= n; `a` is overwritten.
+ */
+static napi_value js_qrR(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int m, n;
+  double *a;
+  size_t len;
+  if (argc < 3 || !get_int(env, argv[0], &m) || !get_int(env, argv[1], &n))
+    return fail(env, "qrR: expected (m, n, a: Float64Array) with integer m, n >= 0");
+  if (!get_array(env, argv[2], napi_float64_array, (void **)&a, &len)) return fail(env, "qrR: a must be a Float64Array");
+  if ((size_t)m * (size_t)n > len) return fail(env, "qrR: a is shorter than m*n");
+  if (m < n) return fail(env, "qrR: needs m >= n");
+  napi_value ab, out;
+  double *r;
+  CHECK(napi_create_arraybuffer(env, (size_t)n * (size_t)n * sizeof(double), (void **)&r, &ab));
+  CHECK(napi_create_typedarray(env, napi_float64_array, (size_t)n * (size_t)n, ab, 0, &out));
+  if (n == 0) return out;
+  /* Column-major n×m view Aᵀ = L·Q (LQ factorisation). */
+  int M = n, N = m, lda = n, lwork = -1, info_ = 0;
+  double wq;
+  double *tau = (double *)malloc(sizeof(double) * (size_t)n);
+  if (!tau) return fail(env, "qrR: out of memory");
+  dgelqf_(&M, &N, a, &lda, tau, &wq, &lwork, &info_);
+  lwork = (int)wq + 1;
+  double *work = (double *)malloc(sizeof(double) * (size_t)lwork);
+  if (!work) {
+    free(tau);
+    return fail(env, "qrR: out of memory");
+  }
+  dgelqf_(&M, &N, a, &lda, tau, work, &lwork, &info_);
+  free(work);
+  free(tau);
+  if (info_ != 0) return fail(env, "qrR: dgelqf failed");
+  /* Column-major L(i, j) = a[i + j*n] (i >= j); R(j, i) = L(i, j) -> r[j*n + i] for i >= j. */
+  memset(r, 0, sizeof(double) * (size_t)n * (size_t)n);
+  for (int j = 0; j < n; j++)
+    for (int i = j; i < n; i++) r[(size_t)j * n + i] = a[(size_t)j * n + i];
+  return out;
+}
+
+/* Parsed arguments of a row-major GEMM call (shared by sgemm, dgemm and sgemmBatched). */
+typedef struct {
+  int ta, tb, m, n, k, lda, ldb, ldc;
+  double alpha, beta;
+  void *a, *b, *c;
+  size_t la, lb, lc;
+} gemm_args;
+
+/* Minimum array length for a row-major operand of `rows` rows with row stride ld. */
+static size_t need(int rows, int cols, int ld) {
+  if (rows == 0 || cols == 0) return 0;
+  return (size_t)(rows - 1) * (size_t)ld + (size_t)cols;
+}
+
+static const char *check_gemm(const gemm_args *g) {
+  int ar = g->ta ? g->k : g->m, ac = g->ta ? g->m : g->k;
+  int br = g->tb ? g->n : g->k, bc = g->tb ? g->k : g->n;
+  if (g->lda < (ac > 1 ? ac : 1) || g->ldb < (bc > 1 ? bc : 1) || g->ldc < (g->n > 1 ? g->n : 1))
+    return "leading dimension smaller than the row length";
+  if (need(ar, ac, g->lda) > g->la) return "A is too short for its shape";
+  if (need(br, bc, g->ldb) > g->lb) return "B is too short for its shape";
+  if (need(g->m, g->n, g->ldc) > g->lc) return "C is too short for its shape";
+  return NULL;
+}
+
+/* Row-major C = alpha·op(A)·op(B) + beta·C as the column-major Cᵀ = op(B)ᵀ·op(A)ᵀ. */
+static void run_sgemm(const gemm_args *g, const float *a, const float *b, float *c) {
+  if (g->m == 0 || g->n == 0) return;
+  float al = (float)g->alpha, be = (float)g->beta;
+  sgemm_(g->tb ? "T" : "N", g->ta ? "T" : "N", &g->n, &g->m, &g->k, &al, b, &g->ldb, a, &g->lda, &be, c, &g->ldc);
+}
+
+static void run_dgemm(const gemm_args *g, const double *a, const double *b, double *c) {
+  if (g->m == 0 || g->n == 0) return;
+  dgemm_(g->tb ? "T" : "N", g->ta ? "T" : "N", &g->n, &g->m, &g->k, &g->alpha, b, &g->ldb, a, &g->lda, &g->beta, c,
+         &g->ldc);
+}
+
+/* Parses (transA, transB, m, n, k, alpha, a, lda, [strideA], b, ldb, [strideB], beta, c, ldc, [strideC]). */
+static int parse_gemm(napi_env env, napi_value *argv, napi_typedarray_type t, int batched, gemm_args *g,
+                      int strides[3]) {
+  int i = 0;
+  if (!get_bool(env, argv[i++], &g->ta) || !get_bool(env, argv[i++], &g->tb)) return 0;
+  if (!get_int(env, argv[i++], &g->m) || !get_int(env, argv[i++], &g->n) || !get_int(env, argv[i++], &g->k)) return 0;
+  if (!get_double(env, argv[i++], &g->alpha)) return 0;
+  if (!get_array(env, argv[i++], t, &g->a, &g->la) || !get_int(env, argv[i++], &g->lda)) return 0;
+  if (batched && !get_int(env, argv[i++], &strides[0])) return 0;
+  if (!get_array(env, argv[i++], t, &g->b, &g->lb) || !get_int(env, argv[i++], &g->ldb)) return 0;
+  if (batched && !get_int(env, argv[i++], &strides[1])) return 0;
+  if (!get_double(env, argv[i++], &g->beta)) return 0;
+  if (!get_array(env, argv[i++], t, &g->c, &g->lc) || !get_int(env, argv[i++], &g->ldc)) return 0;
+  if (batched && !get_int(env, argv[i++], &strides[2])) return 0;
+  return 1;
+}
+
+static napi_value gemm_entry(napi_env env, napi_callback_info info, int dbl, int batched, const char *name) {
+  size_t want = batched ? 17 : 13;
+  size_t argc = 17;
+  napi_value argv[17];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char msg[160];
+  gemm_args g;
+  int strides[3] = {0, 0, 0}, batch = 1;
+  if (argc < want || !parse_gemm(env, argv, dbl ? napi_float64_array : napi_float32_array, batched, &g, strides) ||
+      (batched && !get_int(env, argv[16], &batch))) {
+    snprintf(msg, sizeof msg, "%s: bad arguments (booleans, non-negative integers, %s arrays expected)", name,
+             dbl ? "Float64" : "Float32");
+    return fail(env, msg);
+  }
+  /* Validate the last matrix of the batch: each operand's lengths shrink by the batch offset. */
+  gemm_args last = g;
+  size_t offA = (size_t)(batch > 0 ? batch - 1 : 0) * (size_t)strides[0];
+  size_t offB = (size_t)(batch > 0 ? batch - 1 : 0) * (size_t)strides[1];
+  size_t offC = (size_t)(batch > 0 ? batch - 1 : 0) * (size_t)strides[2];
+  last.la = g.la >= offA ? g.la - offA : 0;
+  last.lb = g.lb >= offB ? g.lb - offB : 0;
+  last.lc = g.lc >= offC ? g.lc - offC : 0;
+  const char *err = batch > 0 ? check_gemm(&last) : NULL;
+  if (err) {
+    snprintf(msg, sizeof msg, "%s: %s", name, err);
+    return fail(env, msg);
+  }
+  for (int i = 0; i < batch; i++) {
+    if (dbl)
+      run_dgemm(&g, (const double *)g.a + (size_t)i * strides[0], (const double *)g.b + (size_t)i * strides[1],
+                (double *)g.c + (size_t)i * strides[2]);
+    else
+      run_sgemm(&g, (const float *)g.a + (size_t)i * strides[0], (const float *)g.b + (size_t)i * strides[1],
+                (float *)g.c + (size_t)i * strides[2]);
+  }
+  return NULL;
+}
+
+static napi_value js_sgemm(napi_env env, napi_callback_info info) { return gemm_entry(env, info, 0, 0, "sgemm"); }
+static napi_value js_dgemm(napi_env env, napi_callback_info info) { return gemm_entry(env, info, 1, 0, "dgemm"); }
+static napi_value js_sgemmBatched(napi_env env, napi_callback_info info) {
+  return gemm_entry(env, info, 0, 1, "sgemmBatched");
+}
+
+static napi_value js_setNumThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int n;
+  if (argc < 1 || !get_int(env, argv[0], &n) || n < 1) return fail(env, "setNumThreads: expected an integer >= 1");
+  openblas_set_num_threads(n);
+  return NULL;
+}
+
+static napi_value js_config(napi_env env, napi_callback_info info) {
+  (void)info;
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s; core %s", openblas_get_config(), openblas_get_corename());
+  napi_value out;
+  CHECK(napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"dgesdd", NULL, js_dgesdd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"qrR", NULL, js_qrR, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sgemmBatched", NULL, js_sgemmBatched, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setNumThreads", NULL, js_setNumThreads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"config", NULL, js_config, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

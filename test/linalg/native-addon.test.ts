@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadNativeAddon } from '../../src/linalg/native-addon.js';
+
+const addon = loadNativeAddon();
+const skip = addon ? false : 'native addon not built (OpenBLAS missing)';
+
+// Small hand-checkable cases; the values were worked out by hand / numpy (see comments).
+test('sgemm is row-major with transposes and leading dimensions', { skip }, () => {
+  const ad = addon!;
+  const a = new Float32Array([1, 2, 3, 4, 5, 6]); // 3×2
+  const b = new Float32Array([1, 2, 3, 4]); // 2×2
+  const c = new Float32Array(6);
+  ad.sgemm(false, false, 3, 2, 2, 1, a, 2, b, 2, 0, c, 2);
+  assert.deepEqual(Array.from(c), [7, 10, 15, 22, 23, 34]);
+  const g = new Float32Array(4);
+  ad.sgemm(true, false, 2, 2, 3, 1, a, 2, a, 2, 0, g, 2); // AᵀA
+  assert.deepEqual(Array.from(g), [35, 44, 44, 56]);
+  const h = new Float32Array(9);
+  ad.sgemm(false, true, 3, 3, 2, 2, a, 2, a, 2, 0, h, 3); // 2·AAᵀ
+  assert.deepEqual(Array.from(h), [10, 22, 34, 22, 50, 78, 34, 78, 122]);
+  // A view: the 2×2 lower block of a 3×3 buffer with ldc = 3.
+  const big = new Float32Array(9).fill(1);
+  ad.sgemm(false, false, 2, 2, 2, 1, b, 2, b, 2, 1, big.subarray(4), 3);
+  assert.deepEqual(Array.from(big), [1, 1, 1, 1, 8, 11, 1, 16, 23]);
+  assert.throws(() => ad.sgemm(false, false, 3, 3, 3, 1, new Float32Array(2), 3, b, 3, 0, c, 3), /too short/);
+});
+
+test('sgemmBatched applies one GEMM per stride', { skip }, () => {
+  const ad = addon!;
+  const a = new Float32Array([1, 0, 0, 1, 2, 0, 0, 2]); // I, 2I
+  const b = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+  const c = new Float32Array(8);
+  ad.sgemmBatched(false, false, 2, 2, 2, 1, a, 2, 4, b, 2, 4, 0, c, 2, 4, 2);
+  assert.deepEqual(Array.from(c), [1, 2, 3, 4, 10, 12, 14, 16]);
+});
+
+test('dgemm, dgesdd and qrR', { skip }, () => {
+  const ad = addon!;
+  const a = new Float64Array([1, 2, 3, 4, 5, 6]);
+  const c = new Float64Array(4);
+  ad.dgemm(true, false, 2, 2, 3, 1, a, 2, a, 2, 0, c, 2);
+  assert.deepEqual(Array.from(c), [35, 44, 44, 56]);
+  // numpy: np.linalg.svd([[1,2],[3,4],[5,6]], compute_uv=False) = [9.52551809, 0.51430058]
+  const s = ad.dgesdd(3, 2, a.slice());
+  assert.ok(Math.abs(s[0] - 9.525518091565107) < 1e-12 && Math.abs(s[1] - 0.5143005806586441) < 1e-12);
+  // numpy: np.linalg.qr(A)[1] = [[-5.91607978, -7.43735744], [0, 0.82807867]]
+  const r = ad.qrR(3, 2, a.slice());
+  assert.ok(Math.abs(Math.abs(r[0]) - Math.sqrt(35)) < 1e-12 && r[2] === 0);
+  assert.ok(Math.abs(Math.abs(r[3]) - 0.8280786712108251) < 1e-12);
+  assert.match(ad.config(), /OpenBLAS/);
+  ad.setNumThreads(1);
+});
