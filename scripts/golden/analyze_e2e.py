@@ -188,8 +188,11 @@ def main():
     # --init: W0 is another BERT of the same shape; expected from the dense differences.
     init = bert_weights(BL, BN, BH, BF, seed_shift=0.1)
     dec0 = write_model("bert-init", bert_cfg, init, "F32")
-    diff = {k: dec32[k] - dec0[k] for k in dec32}
-    expected["bert-f32-minus-init"] = analyse(bert_theory(diff, BL, BN, BH), BN)
+    # The update of each theory matrix: QK_h - QK0_h, V_tilde_h - V0_h, M - M0 (not products of updated weights).
+    t1, t0 = bert_theory(dec32, BL, BN, BH), bert_theory(dec0, BL, BN, BH)
+    diff = [dict(ly, qk=[a - b for a, b in zip(ly["qk"], l0["qk"])], v=[a - b for a, b in zip(ly["v"], l0["v"])],
+                 m_in=ly["m_in"] - l0["m_in"], m_out=ly["m_out"] - l0["m_out"]) for ly, l0 in zip(t1, t0)]
+    expected["bert-f32-minus-init"] = analyse(diff, BN)
 
     GL, GN, GH, GF = 2, 32, 4, 128
     gpt = gpt2_weights(GL, GN, GH, GF)
