@@ -2,7 +2,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BadFileError, UnsupportedError } from '../errors.js';
 import { RandomAccessFile } from './file.js';
-import { openSafetensors, openShardedSafetensors } from './safetensors.js';
+import { onnxReader, tfjsReader } from './onnx-reader.js';
+import { openPyTorch } from './pytorch.js';
+import { openSafetensors, openSharded, openShardedSafetensors } from './safetensors.js';
 import type { ReadOptions } from './source-base.js';
 import type { Tensor, TensorInfo, TensorSource } from './types.js';
 
@@ -54,8 +56,26 @@ export const safetensorsReader: CheckpointReader = {
   open: (path, opts) => (path.endsWith('.index.json') ? openShardedSafetensors(path, opts) : openSafetensors(path, opts)),
 };
 
+/** Pickle protocol 2 + LONG1 of the legacy torch magic number 0x1950a86a20f9469cfc6c. */
+const TORCH_LEGACY_HEAD = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+const TORCH_NAME = /\.(bin|pt|pth|ckpt)$/;
+
+export const pytorchReader: CheckpointReader = {
+  name: 'pytorch',
+  detect: (path, head) =>
+    path.endsWith('.bin.index.json') ||
+    (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) ||
+    TORCH_LEGACY_HEAD.every((b, i) => head[i] === b) ||
+    (head[0] === 0x80 && TORCH_NAME.test(path)),
+  findInFolder: (entries) =>
+    entries.find((e) => e === 'pytorch_model.bin.index.json') ??
+    entries.find((e) => e === 'pytorch_model.bin') ??
+    (entries.filter((e) => TORCH_NAME.test(e)).length === 1 ? entries.find((e) => TORCH_NAME.test(e)) : undefined),
+  open: (path, opts) => (path.endsWith('.index.json') ? openSharded('pytorch', path, (p) => openPyTorch(p, opts)) : openPyTorch(path, opts)),
+};
+
 /** Checkpoint readers in order of preference. Other modules add entries with registerReader. */
-export const readers: CheckpointReader[] = [safetensorsReader];
+export const readers: CheckpointReader[] = [safetensorsReader, pytorchReader, onnxReader, tfjsReader];
 
 /** Adds a reader (e.g. ONNX, tfjs) after the built-in ones, or before them with `first`. */
 export function registerReader(r: CheckpointReader, first = false): void {

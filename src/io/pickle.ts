@@ -1,0 +1,356 @@
+import { BadFileError, UnsupportedError } from '../errors.js';
+
+/**
+ * A RESTRICTED unpickler (opcodes as in CPython's Lib/pickletools.py, protocols 0-5). It builds
+ * plain data only: None, bool, int (number, or bigint past 2^53), float, str, bytes, lists/tuples
+ * (arrays), dicts (PyDict) and references to the globals the caller allows. There is no `eval`,
+ * no attribute lookup and no class instantiation: a global outside the allow-list is refused with
+ * UnsupportedError naming it, as soon as the GLOBAL opcode is met, so loading never runs code.
+ * No npm package does this (the unpicklers there are general-purpose or call constructors).
+ */
+
+/** A Python dict (and OrderedDict): keys are str or int in a state dict. */
+export class PyDict {
+  readonly map = new Map<unknown, unknown>();
+  /** State applied by BUILD (e.g. OrderedDict's `_metadata`), kept but not interpreted. */
+  state: unknown;
+}
+
+/** A reference to an allowed global, e.g. `torch.FloatStorage`. */
+export class PyGlobal {
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
+  get qualified(): string {
+    return `${this.module}.${this.name}`;
+  }
+}
+
+export interface UnpickleOptions {
+  /** File name for messages. */
+  file: string;
+  /** Allowed globals: "module.name" -> function applied by REDUCE (undefined = not callable). */
+  globals: ReadonlyMap<string, ((args: unknown[]) => unknown) | undefined>;
+  /** Persistent ids (torch storages). Without it, PERSID opcodes are refused. */
+  persistentLoad?: (pid: unknown) => unknown;
+}
+
+/** Raised when the bytes end before STOP; legacy torch files are parsed from a growing window. */
+export class PickleTruncated extends BadFileError {}
+
+const OP_NAMES: Record<number, string> = { 0x69: 'INST', 0x6f: 'OBJ', 0x81: 'NEWOBJ', 0x92: 'NEWOBJ_EX', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4' };
+
+/** Unpickles one pickle from `bytes` starting at `start`; returns the value and the end offset. */
+export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): { value: unknown; end: number } {
+  const file = opts.file;
+  const bad = (what: string): BadFileError => new BadFileError(file, `corrupt pickle: ${what}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stack: unknown[] = [];
+  const marks: number[] = [];
+  const memo = new Map<number, unknown>();
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let p = start;
+
+  const need = (n: number): void => {
+    if (n < 0 || p + n > bytes.length) throw new PickleTruncated(file, `truncated pickle at byte ${p}`);
+  };
+  const u8 = (): number => (need(1), bytes[p++]);
+  const u16 = (): number => (need(2), (p += 2), dv.getUint16(p - 2, true));
+  const u32 = (): number => (need(4), (p += 4), dv.getUint32(p - 4, true));
+  const i32 = (): number => (need(4), (p += 4), dv.getInt32(p - 4, true));
+  const u64 = (): number => {
+    need(8);
+    const v = dv.getBigUint64(p, true);
+    p += 8;
+    if (v > BigInt(bytes.length)) throw new PickleTruncated(file, `truncated pickle: length ${v} at byte ${p - 8}`);
+    return Number(v);
+  };
+  const take = (n: number): Uint8Array => {
+    need(n);
+    p += n;
+    return bytes.subarray(p - n, p);
+  };
+  const line = (): string => {
+    const nl = bytes.indexOf(0x0a, p);
+    if (nl < 0) throw new PickleTruncated(file, `truncated pickle: unterminated line at byte ${p}`);
+    const s = String.fromCharCode(...bytes.subarray(p, Math.min(nl, p + 4096)));
+    p = nl + 1;
+    return s;
+  };
+  const text = (b: Uint8Array): string => {
+    try {
+      return utf8.decode(b);
+    } catch {
+      throw bad(`invalid UTF-8 string at byte ${p}`);
+    }
+  };
+  // MARK starts a new frame (CPython's metastack): values below the last mark are out of reach.
+  const floor = (): number => (marks.length > 0 ? marks[marks.length - 1] : 0);
+  const pop = (): unknown => {
+    if (stack.length <= floor()) throw bad(`stack underflow at byte ${p}`);
+    return stack.pop();
+  };
+  const top = (): unknown => {
+    if (stack.length <= floor()) throw bad(`stack underflow at byte ${p}`);
+    return stack[stack.length - 1];
+  };
+  const popMark = (): unknown[] => {
+    const m = marks.pop();
+    if (m === undefined) throw bad(`no MARK at byte ${p}`);
+    return stack.splice(m);
+  };
+  const signedLE = (b: Uint8Array): number | bigint => {
+    let v = 0n;
+    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    if (b.length > 0 && b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  };
+  const global = (module: string, name: string): PyGlobal => {
+    const q = `${module}.${name}`;
+    if (!opts.globals.has(q)) {
+      throw new UnsupportedError(`${file}: the pickle refers to ${JSON.stringify(q)}, which is not part of a PyTorch state dict; refused (loading never runs code)`);
+    }
+    return new PyGlobal(module, name);
+  };
+  const setItems = (d: unknown, items: unknown[]): void => {
+    if (!(d instanceof PyDict)) throw bad(`SETITEM on a non-dict at byte ${p}`);
+    if (items.length % 2 !== 0) throw bad(`odd number of SETITEMS values at byte ${p}`);
+    for (let i = 0; i < items.length; i += 2) d.map.set(items[i], items[i + 1]);
+  };
+  const appendItems = (l: unknown, items: unknown[]): void => {
+    if (!Array.isArray(l)) throw bad(`APPEND on a non-list at byte ${p}`);
+    for (const x of items) l.push(x);
+  };
+  const persid = (pid: unknown): unknown => {
+    if (!opts.persistentLoad) throw new UnsupportedError(`${file}: persistent ids are not allowed in this pickle`);
+    return opts.persistentLoad(pid);
+  };
+
+  for (;;) {
+    const at = p;
+    const op = u8();
+    switch (op) {
+      case 0x80: // PROTO
+        if (u8() > 5) throw new UnsupportedError(`${file}: pickle protocol above 5`);
+        break;
+      case 0x95: // FRAME (length is advisory)
+        take(8);
+        break;
+      case 0x2e: // STOP
+        if (stack.length !== 1 || marks.length > 0) throw bad(`STOP with ${stack.length} values on the stack`);
+        return { value: stack[0], end: p };
+      case 0x28: // MARK
+        marks.push(stack.length);
+        break;
+      case 0x30: // POP (an empty frame pops its mark, as CPython does)
+        if (marks.length > 0 && stack.length === floor()) marks.pop();
+        else pop();
+        break;
+      case 0x31: // POP_MARK
+        popMark();
+        break;
+      case 0x32: // DUP
+        stack.push(top());
+        break;
+      case 0x4e: // NONE
+        stack.push(null);
+        break;
+      case 0x88: // NEWTRUE
+        stack.push(true);
+        break;
+      case 0x89: // NEWFALSE
+        stack.push(false);
+        break;
+      case 0x4a: // BININT
+        stack.push(i32());
+        break;
+      case 0x4b: // BININT1
+        stack.push(u8());
+        break;
+      case 0x4d: // BININT2
+        stack.push(u16());
+        break;
+      case 0x8a: // LONG1
+        stack.push(signedLE(take(u8())));
+        break;
+      case 0x8b: {
+        // LONG4
+        const n = i32();
+        if (n > 1 << 20) throw bad(`LONG4 of ${n} bytes`);
+        stack.push(signedLE(take(n)));
+        break;
+      }
+      case 0x49: {
+        // INT (text): also "01"/"00" for booleans
+        const s = line().trim();
+        if (s === '01' || s === '00') stack.push(s === '01');
+        else if (/^-?\d{1,15}$/.test(s)) stack.push(Number(s));
+        else throw bad(`bad INT ${JSON.stringify(s.slice(0, 40))}`);
+        break;
+      }
+      case 0x4c: {
+        // LONG (text)
+        const s = line().trim().replace(/L$/, '');
+        if (!/^-?\d{1,400}$/.test(s)) throw bad(`bad LONG at byte ${at}`);
+        const v = BigInt(s);
+        stack.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+        break;
+      }
+      case 0x47: // BINFLOAT (big-endian)
+        need(8);
+        stack.push(dv.getFloat64(p, false));
+        p += 8;
+        break;
+      case 0x46: {
+        // FLOAT (text)
+        const v = Number(line().trim());
+        if (Number.isNaN(v)) throw bad(`bad FLOAT at byte ${at}`);
+        stack.push(v);
+        break;
+      }
+      case 0x58: // BINUNICODE
+        stack.push(text(take(u32())));
+        break;
+      case 0x8c: // SHORT_BINUNICODE
+        stack.push(text(take(u8())));
+        break;
+      case 0x8d: // BINUNICODE8
+        stack.push(text(take(u64())));
+        break;
+      case 0x54: // BINSTRING
+        stack.push(String.fromCharCode(...take(Math.max(0, i32())).subarray(0, 1 << 16)));
+        break;
+      case 0x55: // SHORT_BINSTRING
+        stack.push(String.fromCharCode(...take(u8())));
+        break;
+      case 0x42: // BINBYTES
+        stack.push(take(u32()).slice());
+        break;
+      case 0x43: // SHORT_BINBYTES
+        stack.push(take(u8()).slice());
+        break;
+      case 0x8e: // BINBYTES8
+        stack.push(take(u64()).slice());
+        break;
+      case 0x7d: // EMPTY_DICT
+        stack.push(new PyDict());
+        break;
+      case 0x64: {
+        // DICT
+        const d = new PyDict();
+        setItems(d, popMark());
+        stack.push(d);
+        break;
+      }
+      case 0x5d: // EMPTY_LIST
+      case 0x29: // EMPTY_TUPLE
+        stack.push([]);
+        break;
+      case 0x6c: // LIST
+      case 0x74: // TUPLE
+        stack.push(popMark());
+        break;
+      case 0x85: // TUPLE1
+        stack.push([pop()]);
+        break;
+      case 0x86: {
+        // TUPLE2
+        const b = pop();
+        stack.push([pop(), b]);
+        break;
+      }
+      case 0x87: {
+        // TUPLE3
+        const c = pop();
+        const b = pop();
+        stack.push([pop(), b, c]);
+        break;
+      }
+      case 0x61: {
+        // APPEND
+        const x = pop();
+        appendItems(top(), [x]);
+        break;
+      }
+      case 0x65: {
+        // APPENDS
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      }
+      case 0x73: {
+        // SETITEM
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      }
+      case 0x75: {
+        // SETITEMS
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      }
+      case 0x67: // GET
+      case 0x68: // BINGET
+      case 0x6a: {
+        // LONG_BINGET
+        const k = op === 0x67 ? Number(line()) : op === 0x68 ? u8() : u32();
+        if (!memo.has(k)) throw bad(`memo key ${k} used before it was set (byte ${at})`);
+        stack.push(memo.get(k));
+        break;
+      }
+      case 0x70: // PUT
+      case 0x71: // BINPUT
+      case 0x72: // LONG_BINPUT
+        memo.set(op === 0x70 ? Number(line()) : op === 0x71 ? u8() : u32(), top());
+        break;
+      case 0x94: // MEMOIZE
+        memo.set(memo.size, top());
+        break;
+      case 0x63: {
+        // GLOBAL "module\nname\n"
+        const module = line();
+        stack.push(global(module, line()));
+        break;
+      }
+      case 0x93: {
+        // STACK_GLOBAL
+        const name = pop();
+        const module = pop();
+        if (typeof module !== 'string' || typeof name !== 'string') throw bad(`STACK_GLOBAL without strings at byte ${at}`);
+        stack.push(global(module, name));
+        break;
+      }
+      case 0x52: {
+        // REDUCE
+        const args = pop();
+        const fn = pop();
+        if (!(fn instanceof PyGlobal) || !Array.isArray(args)) throw bad(`REDUCE of a non-callable at byte ${at}`);
+        const f = opts.globals.get(fn.qualified);
+        if (!f) throw bad(`${fn.qualified} is not callable (byte ${at})`);
+        stack.push(f(args));
+        break;
+      }
+      case 0x62: {
+        // BUILD: only state on a dict (OrderedDict._metadata) is accepted
+        const state = pop();
+        const obj = top();
+        if (!(obj instanceof PyDict)) throw new UnsupportedError(`${file}: pickle BUILD on an object other than a dict (byte ${at}); refused`);
+        obj.state = state;
+        break;
+      }
+      case 0x51: // BINPERSID
+        stack.push(persid(pop()));
+        break;
+      case 0x50: // PERSID
+        stack.push(persid(line()));
+        break;
+      default:
+        throw new UnsupportedError(
+          `${file}: pickle opcode ${OP_NAMES[op] ?? `0x${op.toString(16).padStart(2, '0')}`} at byte ${at} is not allowed in a PyTorch state dict`,
+        );
+    }
+  }
+}
