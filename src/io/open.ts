@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BadFileError, UnsupportedError } from '../errors.js';
 import { RandomAccessFile } from './file.js';
+import { onnxReader, tfjsReader } from './onnx-reader.js';
 import { openPyTorch } from './pytorch.js';
 import { openSafetensors, openSharded, openShardedSafetensors } from './safetensors.js';
 import type { ReadOptions } from './source-base.js';
@@ -74,7 +75,7 @@ export const pytorchReader: CheckpointReader = {
 };
 
 /** Checkpoint readers in order of preference. Other modules add entries with registerReader. */
-export const readers: CheckpointReader[] = [safetensorsReader, pytorchReader];
+export const readers: CheckpointReader[] = [safetensorsReader, pytorchReader, onnxReader, tfjsReader];
 
 /** Adds a reader (e.g. ONNX, tfjs) after the built-in ones, or before them with `first`. */
 export function registerReader(r: CheckpointReader, first = false): void {

@@ -14,3 +14,4 @@ export {
 } from './transformer.js';
 export { Adam, AdamW, clipGradNorm, schedules, applySchedule, type AdamOptions, type Schedule } from './optim.js';
 export { gradCheck, randomTensor, type GradCheckResult } from './gradcheck.js';
+export { saveTransformer, loadTransformer, saveModule, loadModule, moduleTensors, WEIGHTS_FILE, CONFIG_FILE, type SaveOptions } from './serialize.js';
