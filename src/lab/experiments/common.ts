@@ -7,7 +7,7 @@ import { BadOptionError } from '../../errors.js';
 import { headOf, mse, sampleDataset, variance, type Bags, type Dataset } from '../data.js';
 import { makeFamily, type Family, type FamilyConfig } from '../families.js';
 import { makeFunctional, type Functional, type FunctionalConfig } from '../functionals.js';
-import { NeuralRegressor } from '../models/neural.js';
+import { NeuralRegressor, paramCountOf } from '../models/neural.js';
 import { PluginEstimator } from '../models/plugin.js';
 import { DEFAULT_RIDGE, RidgeRegressor } from '../models/ridge.js';
 import { MODEL_KINDS, type ModelKind, type Regressor, type SizeConfig, type TrainConfig } from '../models/types.js';
@@ -23,7 +23,8 @@ export interface BaseConfig {
   testM: number;
   size: SizeConfig;
   train: Omit<TrainConfig, 'seed'>;
-  ridge: { features: number; sigma: number | null; lambdas: number[] };
+  /** features: a count, or "match" = the Transformer's parameter count − 1 (capped at 1024). */
+  ridge: { features: number | 'match'; sigma: number | null; lambdas: number[] };
 }
 
 export const BASE_DEFAULTS: BaseConfig = {
@@ -35,7 +36,7 @@ export const BASE_DEFAULTS: BaseConfig = {
   testM: 200,
   size: { hidden: 16, heads: 2, layers: 1, ffnMult: 2 },
   train: { steps: 400, batch: 32, lr: 3e-3, weightDecay: 0 },
-  ridge: { features: 128, sigma: null, lambdas: [...DEFAULT_RIDGE.lambdas] },
+  ridge: { features: 'match', sigma: null, lambdas: [...DEFAULT_RIDGE.lambdas] },
 };
 
 function isPlain(v: unknown): v is Record<string, unknown> {
@@ -113,7 +114,12 @@ export function clearDataCache(): void {
 }
 
 export function makeModel(kind: ModelKind, p: Problem, c: Pick<BaseConfig, 'size' | 'train' | 'ridge'>, seed: number): Regressor {
-  if (kind === 'ridge') return new RidgeRegressor({ ...c.ridge, seed: seed + 17 });
+  if (kind === 'ridge') {
+    const f = c.ridge.features;
+    const features = f === 'match' ? Math.min(1024, paramCountOf('transformer', p.family.dim, c.size.hidden, c.size) - 1) : f;
+    if (!Number.isInteger(features) || features < 1) throw new BadOptionError(`config.ridge.features: expected a positive integer or "match", got ${JSON.stringify(f)}`);
+    return new RidgeRegressor({ ...c.ridge, features, seed: seed + 17 });
+  }
   if (kind === 'plugin') return new PluginEstimator(p.functional);
   return new NeuralRegressor(kind, p.family.dim, c.size, { ...c.train, seed });
 }

@@ -8,6 +8,7 @@ import { logLogSlope } from '../stats.js';
 import { BASE_DEFAULTS, checkModels, checkPositiveInts, fitAndScore, makeModel, problemOf, testSet, trainingSet, type BaseConfig } from './common.js';
 import { defineExperiment, runJobs, type Job } from './experiment.js';
 import { table, type Row } from './runner.js';
+import type { ReportSection } from '../../report/html.js';
 import { aggregate, curveSpec, heatmapSpec } from './viz.js';
 import { resampleBags } from '../data.js';
 
@@ -39,7 +40,7 @@ export const rateM = defineExperiment<RateMConfig>({
   name: 'rate-m',
   description: 'test error against the number of distributions m at fixed n (first-stage rate), fitted slopes with bootstrap intervals',
   defaults: { ...BASE_DEFAULTS, m: [32, 64, 128, 256, 512], n: 64 },
-  quick: { m: [16, 32, 64, 128], n: 16, seeds: [1, 2], testM: 100, size: { hidden: 8, heads: 2, layers: 1, ffnMult: 2 }, train: { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 } },
+  quick: { m: [16, 32, 64, 128], n: 64, seeds: [1, 2], testM: 100, size: { hidden: 8, heads: 2, layers: 1, ffnMult: 2 }, train: { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 } },
   async run(c, ctx) {
     const models = checkModels(c.models);
     const ms = checkPositiveInts(c.m, 'm');
@@ -77,7 +78,7 @@ export const rateN = defineExperiment<RateNConfig>({
   name: 'rate-n',
   description: 'test error against the bag size n at fixed m (second-stage rate), fitted slopes with bootstrap intervals',
   defaults: { ...BASE_DEFAULTS, m: 256, n: [8, 16, 32, 64, 128] },
-  quick: { m: 64, n: [4, 8, 16, 32], seeds: [1, 2], testM: 100, size: { hidden: 8, heads: 2, layers: 1, ffnMult: 2 }, train: { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 } },
+  quick: { m: 64, n: [4, 8, 16, 32, 64], seeds: [1, 2], testM: 100, size: { hidden: 8, heads: 2, layers: 1, ffnMult: 2 }, train: { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 } },
   async run(c, ctx) {
     const models = checkModels(c.models);
     const ns = checkPositiveInts(c.n, 'n');
@@ -147,12 +148,12 @@ export const surface = defineExperiment<SurfaceConfig>({
         figures: [{ name: `surface-${model}`, title: `${model}: test MSE`, spec: heatmapSpec(cells, { xTitle: 'm', yTitle: 'n', vTitle: 'test MSE' }) }],
       };
     });
-    sections.push({
+    const sectionsAll: ReportSection[] = [...sections, {
       title: 'The n needed to reach the one-stage rate',
       figures: [{ name: 'n-needed', title: 'n needed against m', spec: curveSpec(needed.filter((r) => r.nNeeded !== null).map((r) => ({ x: Number(r.m), y: Number(r.nNeeded), lo: Number(r.nNeeded), hi: Number(r.nNeeded), series: String(r.model) })), { xTitle: 'm', yTitle: `smallest n within ×${c.tolerance} of n = ${nmax}` }) }],
-      ...{ tables: [table('n-needed', 'Smallest n reaching the largest-n error (within the tolerance)', needed, ['model', 'm', 'errorAtMaxN', 'nNeeded'])] },
-    });
-    return { rows, summary: { nNeeded: needed }, sections };
+      tables: [table('n-needed', 'Smallest n reaching the largest-n error (within the tolerance)', needed, ['model', 'm', 'errorAtMaxN', 'nNeeded'])],
+    }];
+    return { rows, summary: { nNeeded: needed }, sections: sectionsAll };
   },
 });
 
@@ -181,8 +182,8 @@ export const lengthGen = defineExperiment<LengthConfig>({
         run: () => {
           const mdl = makeModel(model, p, c, seed);
           const tr = trainingSet(p, m, trainN, seed, c.noise);
-          const base = fitAndScore(mdl, tr, testSet(p, c.testM, trainN, seed));
           const ts = testSet(p, c.testM, trainN, seed);
+          const base = fitAndScore(mdl, tr, ts);
           const out: Row = { trainMse: base.trainMse, params: base.params };
           for (const n of testN) {
             const bags = resampleBags(ts, n, seed * 7919 + n);

@@ -9,6 +9,8 @@ export interface Point {
   lo: number;
   hi: number;
   series: string;
+  /** mean − sd without the clamp that keeps log axes positive. */
+  loRaw?: number;
 }
 
 /** Mean ± sd of `value` over rows grouped by (series, x). */
@@ -27,21 +29,22 @@ export function aggregate(rows: readonly Row[], x: string, value: string, series
     .map((g) => {
       const m = mean(g.v);
       const e = g.v.length > 1 ? sd(g.v) : 0;
-      return { x: g.x, y: m, lo: Math.max(m - e, m / 10), hi: m + e, series: g.series };
+      return { x: g.x, y: m, lo: Math.max(m - e, m / 10), loRaw: m - e, hi: m + e, series: g.series };
     })
     .sort((a, b) => (a.series < b.series ? -1 : a.series > b.series ? 1 : a.x - b.x));
 }
 
 /** Lines with points and ±sd error bars; log axes by default. */
 export function curveSpec(points: readonly Point[], o: { xTitle: string; yTitle: string; logX?: boolean; logY?: boolean; title?: string }): VegaLiteSpec {
-  const xs = { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: o.logX === false ? { zero: false } : { type: 'log' as const } };
+  const xs = { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: o.logX === false ? { zero: false } : { type: 'log' as const, nice: false } };
+  const values = points.map((p) => ({ ...p, lo: o.logY === false && p.loRaw !== undefined ? p.loRaw : p.lo }));
   const ys = { type: 'quantitative' as const, title: o.yTitle, scale: o.logY === false ? { zero: false } : { type: 'log' as const } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: o.title,
     width: 420,
     height: 260,
-    data: { values: points.map((p) => ({ ...p })) },
+    data: { values },
     encoding: { x: xs, color: { field: 'series', type: 'nominal', title: null } },
     layer: [
       { mark: { type: 'line', point: true }, encoding: { y: { field: 'y', ...ys } } },
@@ -67,19 +70,22 @@ export function heatmapSpec(cells: readonly { x: number; y: number; v: number }[
   } as VegaLiteSpec;
 }
 
-/** Grouped bars: value per category and series (log scale). */
+/** A grouped dot plot: value per category (x) and series (offset, colour), log scale. (Bars on a
+ * log scale have no baseline, so dots.) */
 export function barSpec(bars: readonly { cat: string; series: string; v: number }[], o: { catTitle: string; vTitle: string; logV?: boolean }): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: { step: 14 },
-    height: 240,
+    width: 620,
+    height: 260,
     data: { values: bars.map((b) => ({ ...b })) },
-    mark: 'bar',
+    mark: { type: 'point', filled: true, size: 70 },
     encoding: {
-      column: { field: 'cat', type: 'nominal', title: o.catTitle },
-      x: { field: 'series', type: 'nominal', title: null, axis: { labels: false, ticks: false } },
-      y: { field: 'v', type: 'quantitative', title: o.vTitle, scale: o.logV === false ? {} : { type: 'log' } },
+      x: { field: 'cat', type: 'nominal', title: o.catTitle, axis: { labelAngle: 0 } },
+      xOffset: { field: 'series', type: 'nominal' },
+      y: { field: 'v', type: 'quantitative', title: o.vTitle, scale: o.logV === false ? { zero: false } : { type: 'log' } },
       color: { field: 'series', type: 'nominal', title: null },
+      shape: { field: 'series', type: 'nominal', title: null },
+      tooltip: [{ field: 'cat' }, { field: 'series' }, { field: 'v', format: '.3g' }],
     },
   } as VegaLiteSpec;
 }
