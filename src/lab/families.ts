@@ -197,10 +197,13 @@ export function rotatedGaussian(th: number, lam1: number, lam2: number): LabDist
   // x = R diag(√λ) z, R = [[c, −s], [s, c]]
   const L = [c * l1, -s * l2, s * l1, c * l2];
   const sd1 = Math.sqrt(lam[0] * c * c + lam[1] * s * s);
+  // Σ = L Lᵀ
+  const S = [L[0] * L[0] + L[1] * L[1], L[0] * L[2] + L[1] * L[3], L[0] * L[2] + L[1] * L[3], L[2] * L[2] + L[3] * L[3]];
   return {
     family: 'rotgauss',
     dim: 2,
     latent: { angle: th },
+    gaussian: { weights: Float64Array.of(1), means: new Float64Array(2), covs: Float64Array.from(S) },
     marginal: mixtureLaw([normalComponent(0, sd1)], [1], normalEntropy(sd1)),
     sample: (r, n) => {
       const out = new Float64Array(2 * n);

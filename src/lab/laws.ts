@@ -21,8 +21,9 @@ export interface Component {
   rule(): Rule;
 }
 
-/** Beta(a, b) on [0, 1]. Rule: x = (1 - cos πt)/2 then composite Gauss-Legendre in t, which
- * smooths the x^(a-1) (1-x)^(b-1) edge behaviour. */
+/** Beta(a, b) on [0, 1]. Rule: x = s(t) with the smoothstep s(t) = t⁴(35 − 84t + 70t² − 20t³)
+ * (s' = 140 t³(1 − t)³), then composite Gauss-Legendre in t: the substitution turns the
+ * x^(a−1) (1−x)^(b−1) edge singularities into t^(4a−1), (1−t)^(4b−1). */
 export function betaComponent(a: number, b: number): Component {
   const lnB = lgamma(a) + lgamma(b) - lgamma(a + b);
   const pdf = (x: number): number =>
@@ -41,8 +42,14 @@ export function betaComponent(a: number, b: number): Component {
       const w = new Float64Array(t.x.length);
       let s = 0;
       for (let i = 0; i < x.length; i++) {
-        x[i] = (1 - Math.cos(Math.PI * t.x[i])) / 2;
-        w[i] = pdf(x[i]) * (Math.PI / 2) * Math.sin(Math.PI * t.x[i]) * t.w[i];
+        const u = t.x[i];
+        const v = 1 - u;
+        // evaluate x and 1 − x symmetrically so neither loses digits near its edge
+        const lo = u * u * u * u * (35 - 84 * u + 70 * u * u - 20 * u * u * u);
+        const hi = v * v * v * v * (35 - 84 * v + 70 * v * v - 20 * v * v * v);
+        x[i] = u < 0.5 ? lo : 1 - hi;
+        const dens = Math.exp((a - 1) * Math.log(lo) + (b - 1) * Math.log(hi) - lnB);
+        w[i] = (lo > 0 && hi > 0 ? dens : 0) * 140 * (u * v) ** 3 * t.w[i];
         s += w[i];
       }
       for (let i = 0; i < w.length; i++) w[i] /= s;
