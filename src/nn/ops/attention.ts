@@ -1,5 +1,6 @@
 import { gemmBatched } from '../gemm.js';
-import { Tensor, alloc, record, type Data } from '../tensor.js';
+import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
+import { fastExp } from './fastmath.js';
 
 export interface AttentionOptions {
   /** Number of heads H; the model width D must be a multiple of H (head width D/H). */
@@ -41,8 +42,8 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
   const shift = tk - tq;
   const tt = tq * tk;
   // P laid out [H, B, Tq, Tk]: one head's B score matrices are contiguous.
-  const p = alloc(q.dtype, h * bn * tt);
-  const y = new Tensor(alloc(q.dtype, bn * tq * dm), [bn, tq, dm]);
+  const p = allocUninit(q.dtype, h * bn * tt);
+  const y = new Tensor(allocUninit(q.dtype, bn * tq * dm), [bn, tq, dm]);
   const qd = q.data, kd = k.data, vd = v.data;
   for (let hh = 0; hh < h; hh++) {
     const po = hh * bn * tt;
@@ -52,9 +53,9 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
     }
     gemmBatched(false, false, tq, dh, tk, 1, p, po, tk, tt, vd, hh * dh, dm, tk * dm, 0, y.data, hh * dh, dm, tq * dm, bn);
   }
-  return record(y, [q, k, v], () => {
+  const rec = record(y, [q, k, v], () => {
     const g = y.grad as Data;
-    const dp = alloc(q.dtype, bn * tt);
+    const dp = allocUninit(q.dtype, bn * tt);
     const dq = q.requiresGrad ? q.gradBuffer() : null;
     const dk = k.requiresGrad ? k.gradBuffer() : null;
     const dv = v.requiresGrad ? v.gradBuffer() : null;
@@ -72,10 +73,17 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
       if (dq) gemmBatched(false, false, tq, dh, tk, 1, dp, 0, tk, tt, kd, hh * dh, dm, tk * dm, 1, dq, hh * dh, dm, tq * dm, bn);
       if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, hh * dh, dm, tq * dm, 1, dk, hh * dh, dm, tk * dm, bn);
     }
+    recycle(dp);
   });
+  if (rec.backwardFn !== null) rec.scratch = [p];
+  else recycle(p);
+  return rec;
 }
 
-/** In-place softmax of row x[o .. o+n−1], keys > last or masked out get probability 0. */
+/**
+ * In-place softmax of row x[o .. o+n−1], keys > last or masked out get probability 0.
+ * Unmasked float32 rows use fastExp (fastmath.ts); float64 rows Math.exp.
+ */
 function softmaxRow(x: Data, o: number, n: number, mask: Uint8Array | undefined, mo: number, last: number): void {
   let mx = -Infinity;
   const end = Math.min(n - 1, last);
@@ -89,7 +97,13 @@ function softmaxRow(x: Data, o: number, n: number, mask: Uint8Array | undefined,
     return;
   }
   let sum = 0;
-  if (mask) {
+  if (x instanceof Float32Array && !mask) {
+    for (let j = 0; j <= end; j++) {
+      const e = fastExp(x[o + j] - mx);
+      x[o + j] = e;
+      sum += e;
+    }
+  } else if (mask) {
     for (let j = 0; j <= end; j++) {
       const e = mask[mo + j] ? Math.exp(x[o + j] - mx) : 0;
       x[o + j] = e;

@@ -1,5 +1,5 @@
 import { gemm } from '../gemm.js';
-import { Tensor, alloc, record, type Data } from '../tensor.js';
+import { Tensor, allocUninit, record, type Data } from '../tensor.js';
 
 /**
  * Affine map over the last axis, PyTorch's nn.functional.linear: y = x·Wᵀ + b with W stored
@@ -15,7 +15,7 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   if (b && b.size !== outF) throw new RangeError(`linear: bias has ${b.size} elements, expected ${outF}`);
   const n = x.size / inF;
   const shape = [...x.shape.slice(0, -1), outF];
-  const y = new Tensor(alloc(x.dtype, n * outF), shape);
+  const y = new Tensor(allocUninit(x.dtype, n * outF), shape);
   const yd = y.data;
   if (b) {
     const bd = b.data;
