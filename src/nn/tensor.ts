@@ -52,6 +52,16 @@ export class Tensor {
     return this.grad;
   }
 
+  /**
+   * For ops that write every element of this tensor's gradient: returns the buffer and whether
+   * it is fresh (uninitialised: the op must assign, not add). Saves a zero-fill pass.
+   */
+  gradForWrite(): { buf: Data; fresh: boolean } {
+    if (this.grad !== null) return { buf: this.grad, fresh: false };
+    this.grad = allocUninit(this.dtype, this.data.length);
+    return { buf: this.grad, fresh: true };
+  }
+
   zeroGrad(): void {
     if (this.grad !== null) this.grad.fill(0);
   }
@@ -103,6 +113,13 @@ const POOL_CAP_BYTES = 512 * 1024 * 1024;
 const MIN_POOLED = 1024;
 const pool = new Map<number, Data[]>();
 let pooledBytes = 0;
+let poolEnabled = true;
+
+/** Turns buffer recycling on or off (off: every buffer is freshly allocated; for tests). */
+export function setBufferPooling(enabled: boolean): void {
+  poolEnabled = enabled;
+  if (!enabled) clearBufferPool();
+}
 
 function poolKey(dtype: DType, n: number): number {
   return dtype === 'float64' ? -n : n;
@@ -130,7 +147,7 @@ export function pooledZeros(dtype: DType, n: number): Data {
 
 /** Returns a private buffer to the pool; the caller must hold no other reference to it. */
 export function recycle(d: Data): void {
-  if (d.length < MIN_POOLED || pooledBytes + d.byteLength > POOL_CAP_BYTES) return;
+  if (!poolEnabled || d.length < MIN_POOLED || pooledBytes + d.byteLength > POOL_CAP_BYTES) return;
   const key = poolKey(d instanceof Float64Array ? 'float64' : 'float32', d.length);
   let list = pool.get(key);
   if (list === undefined) pool.set(key, (list = []));

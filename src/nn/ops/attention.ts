@@ -56,12 +56,22 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
   const rec = record(y, [q, k, v], () => {
     const g = y.grad as Data;
     const dp = allocUninit(q.dtype, bn * tt);
-    const dq = q.requiresGrad ? q.gradBuffer() : null;
-    const dk = k.requiresGrad ? k.gradBuffer() : null;
-    const dv = v.requiresGrad ? v.gradBuffer() : null;
+    // Each head writes its own columns of dq, dk, dv once, so a fresh (uninitialised) gradient
+    // buffer is assigned (beta 0) rather than zeroed and added to — unless two of q, k, v are
+    // the same tensor and share one gradient buffer.
+    const distinct = q !== k && k !== v && q !== v;
+    const take = (t: Tensor): [Data | null, number] => {
+      if (!t.requiresGrad) return [null, 1];
+      if (!distinct) return [t.gradBuffer(), 1];
+      const w = t.gradForWrite();
+      return [w.buf, w.fresh ? 0 : 1];
+    };
+    const [dq, bq] = take(q);
+    const [dk, bk] = take(k);
+    const [dv, bv] = take(v);
     for (let hh = 0; hh < h; hh++) {
       const po = hh * bn * tt;
-      if (dv) gemmBatched(true, false, tk, dh, tq, 1, p, po, tk, tt, g, hh * dh, dm, tq * dm, 1, dv, hh * dh, dm, tk * dm, bn);
+      if (dv) gemmBatched(true, false, tk, dh, tq, 1, p, po, tk, tt, g, hh * dh, dm, tq * dm, bv, dv, hh * dh, dm, tk * dm, bn);
       if (!dq && !dk) continue;
       gemmBatched(false, true, tq, tk, dh, 1, g, hh * dh, dm, tq * dm, vd, hh * dh, dm, tk * dm, 0, dp, 0, tk, tt, bn);
       for (let r = 0; r < bn * tq; r++) {
@@ -70,8 +80,8 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
         for (let j = 0; j < tk; j++) dot += dp[o + j] * p[po + o + j];
         for (let j = 0; j < tk; j++) dp[o + j] = s * p[po + o + j] * (dp[o + j] - dot);
       }
-      if (dq) gemmBatched(false, false, tq, dh, tk, 1, dp, 0, tk, tt, kd, hh * dh, dm, tk * dm, 1, dq, hh * dh, dm, tq * dm, bn);
-      if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, hh * dh, dm, tq * dm, 1, dk, hh * dh, dm, tk * dm, bn);
+      if (dq) gemmBatched(false, false, tq, dh, tk, 1, dp, 0, tk, tt, kd, hh * dh, dm, tk * dm, bq, dq, hh * dh, dm, tq * dm, bn);
+      if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, hh * dh, dm, tq * dm, bk, dk, hh * dh, dm, tk * dm, bn);
     }
     recycle(dp);
   });

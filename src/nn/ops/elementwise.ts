@@ -22,8 +22,11 @@ function out(like: Tensor, shape: readonly number[] = like.shape): Tensor {
 
 function accumulate(dst: Tensor, g: Data, scale = 1): void {
   if (!dst.requiresGrad) return;
-  const d = dst.gradBuffer();
-  if (scale === 1) for (let i = 0; i < d.length; i++) d[i] += g[i];
+  const { buf: d, fresh } = dst.gradForWrite();
+  if (fresh) {
+    if (scale === 1) d.set(g);
+    else for (let i = 0; i < d.length; i++) d[i] = scale * g[i];
+  } else if (scale === 1) for (let i = 0; i < d.length; i++) d[i] += g[i];
   else for (let i = 0; i < d.length; i++) d[i] += scale * g[i];
 }
 
@@ -115,10 +118,12 @@ export function gelu(x: Tensor): Tensor {
     }
   }
   const rec = record(y, [x], () => {
-    const g = y.grad as Data, d = x.gradBuffer();
+    const g = y.grad as Data;
+    const { buf: d, fresh } = x.gradForWrite();
     for (let i = 0; i < d.length; i++) {
       const v = xd[i], th = t[i];
-      d[i] += g[i] * (0.5 * (1 + th) + 0.5 * v * (1 - th * th) * GELU_C * (1 + 3 * GELU_A * v * v));
+      const gi = g[i] * (0.5 * (1 + th) + 0.5 * v * (1 - th * th) * GELU_C * (1 + 3 * GELU_A * v * v));
+      d[i] = fresh ? gi : d[i] + gi;
     }
   });
   if (rec.backwardFn !== null) rec.scratch = [t];

@@ -41,14 +41,15 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       if (beta.requiresGrad) { const t = beta.gradBuffer(); for (let j = 0; j < d; j++) t[j] += db[j]; }
     }
     if (x.requiresGrad) {
-      const dx = x.gradBuffer();
+      const { buf: dx, fresh } = x.gradForWrite();
       for (let r = 0; r < rows; r++) {
         const o = r * d;
         let m1 = 0, m2 = 0;
         for (let j = 0; j < d; j++) { const gh = g[o + j] * gd[j]; m1 += gh; m2 += gh * xhat[o + j]; }
         m1 /= d; m2 /= d;
         const rs = rstd[r];
-        for (let j = 0; j < d; j++) dx[o + j] += rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
+        if (fresh) for (let j = 0; j < d; j++) dx[o + j] = rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
+        else for (let j = 0; j < d; j++) dx[o + j] += rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
       }
     }
   });

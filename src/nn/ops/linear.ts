@@ -25,8 +25,14 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   const parents = b ? [x, w, b] : [x, w];
   return record(y, parents, () => {
     const g = y.grad as Data;
-    if (x.requiresGrad) gemm(false, false, n, inF, outF, 1, g, 0, outF, w.data, 0, inF, 1, x.gradBuffer(), 0, inF);
-    if (w.requiresGrad) gemm(true, false, outF, inF, n, 1, g, 0, outF, x.data, 0, inF, 1, w.gradBuffer(), 0, inF);
+    if (x.requiresGrad) {
+      const dx = x.gradForWrite();
+      gemm(false, false, n, inF, outF, 1, g, 0, outF, w.data, 0, inF, dx.fresh ? 0 : 1, dx.buf, 0, inF);
+    }
+    if (w.requiresGrad) {
+      const dw = w.gradForWrite();
+      gemm(true, false, outF, inF, n, 1, g, 0, outF, x.data, 0, inF, dw.fresh ? 0 : 1, dw.buf, 0, inF);
+    }
     if (b && b.requiresGrad) {
       const db = b.gradBuffer();
       // Column sums accumulated in float64, then added once.
