@@ -41,21 +41,24 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
   const causal = opts.causal ?? false;
   const shift = tk - tq;
   const tt = tq * tk;
-  // P laid out [H, B, Tq, Tk]: one head's B score matrices are contiguous.
-  const p = allocUninit(q.dtype, h * bn * tt);
+  // P laid out [B, H, Tq, Tk]. Work goes bag by bag, one batched GEMM over the H heads at a
+  // time (head h of bag b starts at column h·dh, so the head stride is dh), so one bag's score
+  // matrices (H·Tq·Tk floats) stay in cache between the GEMM, the softmax and the next GEMM.
+  const bt = h * tt;
+  const p = allocUninit(q.dtype, bn * bt);
   const y = new Tensor(allocUninit(q.dtype, bn * tq * dm), [bn, tq, dm]);
-  const qd = q.data, kd = k.data, vd = v.data;
-  for (let hh = 0; hh < h; hh++) {
-    const po = hh * bn * tt;
-    gemmBatched(false, true, tq, tk, dh, s, qd, hh * dh, dm, tq * dm, kd, hh * dh, dm, tk * dm, 0, p, po, tk, tt, bn);
-    for (let b = 0; b < bn; b++) {
-      for (let i = 0; i < tq; i++) softmaxRow(p, po + b * tt + i * tk, tk, mask, b * tk, causal ? i + shift : tk - 1);
+  const qd = q.data, kd = k.data, vd = v.data, yd = y.data;
+  for (let b = 0; b < bn; b++) {
+    const po = b * bt, qo = b * tq * dm, ko = b * tk * dm;
+    gemmBatched(false, true, tq, tk, dh, s, qd, qo, dm, dh, kd, ko, dm, dh, 0, p, po, tk, tt, h);
+    for (let hh = 0; hh < h; hh++) {
+      for (let i = 0; i < tq; i++) softmaxRow(p, po + hh * tt + i * tk, tk, mask, b * tk, causal ? i + shift : tk - 1);
     }
-    gemmBatched(false, false, tq, dh, tk, 1, p, po, tk, tt, vd, hh * dh, dm, tk * dm, 0, y.data, hh * dh, dm, tq * dm, bn);
+    gemmBatched(false, false, tq, dh, tk, 1, p, po, tk, tt, vd, ko, dm, dh, 0, yd, qo, dm, dh, h);
   }
   const rec = record(y, [q, k, v], () => {
     const g = y.grad as Data;
-    const dp = allocUninit(q.dtype, bn * tt);
+    const dp = allocUninit(q.dtype, bt);
     // Each head writes its own columns of dq, dk, dv once, so a fresh (uninitialised) gradient
     // buffer is assigned (beta 0) rather than zeroed and added to — unless two of q, k, v are
     // the same tensor and share one gradient buffer.
@@ -69,19 +72,19 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
     const [dq, bq] = take(q);
     const [dk, bk] = take(k);
     const [dv, bv] = take(v);
-    for (let hh = 0; hh < h; hh++) {
-      const po = hh * bn * tt;
-      if (dv) gemmBatched(true, false, tk, dh, tq, 1, p, po, tk, tt, g, hh * dh, dm, tq * dm, bv, dv, hh * dh, dm, tk * dm, bn);
+    for (let b = 0; b < bn; b++) {
+      const po = b * bt, qo = b * tq * dm, ko = b * tk * dm;
+      if (dv) gemmBatched(true, false, tk, dh, tq, 1, p, po, tk, tt, g, qo, dm, dh, bv, dv, ko, dm, dh, h);
       if (!dq && !dk) continue;
-      gemmBatched(false, true, tq, tk, dh, 1, g, hh * dh, dm, tq * dm, vd, hh * dh, dm, tk * dm, 0, dp, 0, tk, tt, bn);
-      for (let r = 0; r < bn * tq; r++) {
-        const o = r * tk;
+      gemmBatched(false, true, tq, tk, dh, 1, g, qo, dm, dh, vd, ko, dm, dh, 0, dp, 0, tk, tt, h);
+      for (let r = 0; r < h * tq; r++) {
+        const o = r * tk, op = po + o;
         let dot = 0;
-        for (let j = 0; j < tk; j++) dot += dp[o + j] * p[po + o + j];
-        for (let j = 0; j < tk; j++) dp[o + j] = s * p[po + o + j] * (dp[o + j] - dot);
+        for (let j = 0; j < tk; j++) dot += dp[o + j] * p[op + j];
+        for (let j = 0; j < tk; j++) dp[o + j] = s * p[op + j] * (dp[o + j] - dot);
       }
-      if (dq) gemmBatched(false, false, tq, dh, tk, 1, dp, 0, tk, tt, kd, hh * dh, dm, tk * dm, bq, dq, hh * dh, dm, tq * dm, bn);
-      if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, hh * dh, dm, tq * dm, bk, dk, hh * dh, dm, tk * dm, bn);
+      if (dq) gemmBatched(false, false, tq, dh, tk, 1, dp, 0, tk, tt, kd, ko, dm, dh, bq, dq, qo, dm, dh, h);
+      if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, qo, dm, dh, bk, dk, ko, dm, dh, h);
     }
     recycle(dp);
   });
