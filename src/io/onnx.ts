@@ -63,7 +63,7 @@ function nodeAttrs(node: INodeProto): Record<string, number | string | readonly 
 
 export class OnnxSource implements GraphTensorSource {
   readonly format = 'onnx';
-  readonly config?: Record<string, unknown>;
+  readonly metadata: Readonly<Record<string, string>>;
   private readonly entries = new Map<string, Entry>();
   private readonly nodes: GraphNode[];
   private readonly small = new Map<string, readonly number[]>();
@@ -71,6 +71,8 @@ export class OnnxSource implements GraphTensorSource {
   constructor(
     readonly path: string,
     model: onnxProto.onnx.ModelProto,
+    /** config.json found beside the model, if any. */
+    readonly config?: Record<string, unknown>,
   ) {
     const g = model.graph;
     if (!g) throw new BadFileError(path, 'ONNX model has no graph');
@@ -99,13 +101,12 @@ export class OnnxSource implements GraphTensorSource {
         // Not decodable (strings, bad sizes): read() reports it if anyone asks for the tensor.
       }
     }
-    const meta: Record<string, unknown> = {};
-    for (const p of model.metadataProps ?? []) if (p.key) meta[p.key] = p.value ?? '';
-    this.config = {
-      producer: model.producerName ?? '',
-      opset: (model.opsetImport ?? []).map((o) => `${o.domain || 'ai.onnx'}:${toNum(o.version ?? 0)}`),
-      ...meta,
+    const meta: Record<string, string> = {
+      producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim(),
+      opset: (model.opsetImport ?? []).map((o) => `${o.domain || 'ai.onnx'}:${toNum(o.version ?? 0)}`).join(','),
     };
+    for (const p of model.metadataProps ?? []) if (p.key) meta[p.key] = p.value ?? '';
+    this.metadata = meta;
   }
 
   list(): readonly TensorInfo[] {
@@ -179,8 +180,11 @@ export class OnnxSource implements GraphTensorSource {
   }
 }
 
-/** Opens an .onnx file. Throws BadFileError when the file is missing or not a ModelProto. */
-export async function openOnnx(path: string): Promise<OnnxSource> {
+/**
+ * Opens an .onnx file (with an optional config.json content). Throws BadFileError when the file
+ * is missing or not a ModelProto.
+ */
+export async function openOnnx(path: string, config?: Record<string, unknown>): Promise<OnnxSource> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -194,5 +198,5 @@ export async function openOnnx(path: string): Promise<OnnxSource> {
   } catch (err) {
     throw new BadFileError(path, `not a valid ONNX model (${(err as Error).message})`);
   }
-  return new OnnxSource(path, model);
+  return new OnnxSource(path, model, config);
 }

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { BadFileError, UnsupportedError } from '../errors.js';
 import { RandomAccessFile } from './file.js';
 import { openGguf } from './gguf.js';
+import { onnxReader, tfjsReader } from './onnx-reader.js';
 import { openPyTorch } from './pytorch.js';
 import { openSafetensors, openSharded, openShardedSafetensors } from './safetensors.js';
 import type { ReadOptions } from './source-base.js';
@@ -82,7 +83,7 @@ export const ggufReader: CheckpointReader = {
 };
 
 /** Checkpoint readers in order of preference. Other modules add entries with registerReader. */
-export const readers: CheckpointReader[] = [safetensorsReader, pytorchReader, ggufReader];
+export const readers: CheckpointReader[] = [safetensorsReader, pytorchReader, ggufReader, onnxReader, tfjsReader];
 
 /** Adds a reader (e.g. ONNX, tfjs) after the built-in ones, or before them with `first`. */
 export function registerReader(r: CheckpointReader, first = false): void {

@@ -63,16 +63,18 @@ export class TfjsSource implements GraphTensorSource {
 
   private constructor(
     readonly path: string,
-    readonly config: Record<string, unknown>,
+    readonly metadata: Readonly<Record<string, string>>,
     private readonly shards: Shard[][],
     located: Located[],
     private readonly nodes: GraphNode[],
+    /** config.json found beside model.json, if any. */
+    readonly config?: Record<string, unknown>,
   ) {
     for (const l of located) this.byName.set(l.info.name, l);
   }
 
   /** Opens model.json (or a folder holding one) and checks the shards against the manifest. */
-  static async open(path: string): Promise<TfjsSource> {
+  static async open(path: string, config?: Record<string, unknown>): Promise<TfjsSource> {
     let file = path;
     try {
       if ((await stat(path)).isDirectory()) file = join(path, 'model.json');
@@ -147,9 +149,12 @@ export class TfjsSource implements GraphTensorSource {
         });
       }
     }
-    const config: Record<string, unknown> = {};
-    for (const k of ['format', 'generatedBy', 'convertedBy', 'userDefinedMetadata']) if (json[k] !== undefined) config[k] = json[k];
-    const src = new TfjsSource(file, config, shards, located, nodes);
+    const meta: Record<string, string> = {};
+    for (const k of ['format', 'generatedBy', 'convertedBy', 'userDefinedMetadata']) {
+      const v = json[k];
+      if (v !== undefined && v !== null) meta[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+    const src = new TfjsSource(file, meta, shards, located, nodes, config);
     for (const l of located) {
       if (l.info.shape.reduce((a, b) => a * b, 1) <= SMALL_CONSTANT_MAX) src.small.set(l.info.name, Array.from((await src.read(l.info.name)).data));
     }
@@ -222,7 +227,7 @@ export class TfjsSource implements GraphTensorSource {
   }
 }
 
-/** Opens a tfjs model.json (or its folder). */
-export function openTfjs(path: string): Promise<TfjsSource> {
-  return TfjsSource.open(path);
+/** Opens a tfjs model.json (or its folder), with an optional config.json content. */
+export function openTfjs(path: string, config?: Record<string, unknown>): Promise<TfjsSource> {
+  return TfjsSource.open(path, config);
 }

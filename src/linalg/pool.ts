@@ -53,13 +53,13 @@ export class SpectralPool {
   }
 
   /** All singular values of A (see singularValues in index.ts), computed in a worker. */
-  singularValues(a: Matrix): Promise<Float64Array> {
-    const copy = toFloat64Copy(a);
+  async singularValues(a: Matrix): Promise<Float64Array> {
+    const copy = toFloat64Copy(a); // validation errors reject the promise (async function)
     return this.submit({ id: 0, op: 'sv', m: a.rows, k: 0, n: a.cols, a: copy, what: label(a) }, [copy.buffer as ArrayBuffer]);
   }
 
   /** Singular values of A·B through the factored path (see productSingularValues), in a worker. */
-  productSingularValues(a: Matrix, b: Matrix): Promise<Float64Array> {
+  async productSingularValues(a: Matrix, b: Matrix): Promise<Float64Array> {
     checkProductShapes(a, b);
     const ac = toFloat64Copy(a, 'matrix A'), bc = toFloat64Copy(b, 'matrix B');
     return this.submit({ id: 0, op: 'psv', m: a.rows, k: a.cols, n: b.cols, a: ac, b: bc,

@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { BadFileError } from '../errors.js';
+import type { CheckpointReader } from './open.js';
+import { openOnnx } from './onnx.js';
+import { openTfjs } from './tfjs.js';
+
+/**
+ * Registry entries (src/io/open.ts) for the graph formats. Both readers pick up config.json
+ * beside the model themselves, so the source open.ts returns keeps its graph() (open.ts only
+ * wraps sources that have no config).
+ */
+async function configBeside(file: string): Promise<Record<string, unknown> | undefined> {
+  const p = join(dirname(file), 'config.json');
+  let text: string;
+  try {
+    text = await readFile(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const j: unknown = JSON.parse(text);
+    if (typeof j === 'object' && j !== null && !Array.isArray(j)) return j as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new BadFileError(p, 'is not a JSON object');
+}
+
+export const onnxReader: CheckpointReader = {
+  name: 'onnx',
+  detect: (path) => path.toLowerCase().endsWith('.onnx'),
+  findInFolder: (entries) => entries.find((e) => e === 'model.onnx') ?? (entries.filter((e) => e.endsWith('.onnx')).length === 1 ? entries.find((e) => e.endsWith('.onnx')) : undefined),
+  open: async (path) => openOnnx(path, await configBeside(path)),
+};
+
+const TFJS_HEAD = /"(modelTopology|weightsManifest|format|generatedBy)"/;
+
+export const tfjsReader: CheckpointReader = {
+  name: 'tfjs',
+  detect: (path, head) => path.endsWith('model.json') || (path.endsWith('.json') && TFJS_HEAD.test(Buffer.from(head).toString('latin1'))),
+  findInFolder: (entries) => entries.find((e) => e === 'model.json'),
+  open: async (path) => openTfjs(path, await configBeside(path)),
+};

@@ -1,0 +1,108 @@
+import { gemmBatched } from '../gemm.js';
+import { Tensor, alloc, record, type Data } from '../tensor.js';
+
+export interface AttentionOptions {
+  /** Number of heads H; the model width D must be a multiple of H (head width D/H). */
+  heads: number;
+  /** Keys to attend to, [B·Tk], 1 = real token, 0 = padding. */
+  keyMask?: Uint8Array;
+  /** Query i sees keys j ≤ i + (Tk − Tq) only. */
+  causal?: boolean;
+  /** Score scale; default 1/√(D/H). */
+  scale?: number;
+}
+
+/**
+ * Multi-head softmax attention, fused per head (Vaswani et al. 2017, eq. 1; the attention
+ * operator of spec/distribution-regression.md on an empirical measure). Inputs are the already
+ * projected q [B, Tq, D], k [B, Tk, D], v [B, Tk, D]; head h uses columns h·dh..(h+1)·dh − 1.
+ * For each head:  S = s·Q_h K_hᵀ,  P = softmax_rows(S + mask),  O_h = P V_h  → out [B, Tq, D].
+ * Backward (with P kept from the forward):
+ *   dP = dO_h V_hᵀ,  dV_h += Pᵀ dO_h,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),
+ *   dQ_h += s·dS K_h,  dK_h += s·dSᵀ Q_h.
+ * Each product is one batched GEMM over the B bags reading the head's columns in place
+ * (leading dimension D), so nothing is transposed or copied. A row whose keys are all masked
+ * gives a zero output.
+ */
+export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions): Tensor {
+  if (q.shape.length !== 3 || k.shape.length !== 3 || v.shape.length !== 3) throw new RangeError('attention: q, k, v must be [B, T, D]');
+  const [bn, tq, dm] = q.shape;
+  const tk = k.shape[1];
+  if (k.shape[0] !== bn || v.shape[0] !== bn || k.shape[2] !== dm || v.shape[2] !== dm || v.shape[1] !== tk) {
+    throw new RangeError(`attention: shapes q [${q.shape.join(', ')}], k [${k.shape.join(', ')}], v [${v.shape.join(', ')}] do not match`);
+  }
+  const h = opts.heads;
+  if (!(h >= 1 && dm % h === 0)) throw new RangeError(`attention: width ${dm} is not a multiple of ${h} heads`);
+  const dh = dm / h;
+  const s = opts.scale ?? 1 / Math.sqrt(dh);
+  const mask = opts.keyMask;
+  if (mask && mask.length !== bn * tk) throw new RangeError(`attention: keyMask has ${mask.length} entries, expected ${bn * tk}`);
+  const causal = opts.causal ?? false;
+  const shift = tk - tq;
+  const tt = tq * tk;
+  // P laid out [H, B, Tq, Tk]: one head's B score matrices are contiguous.
+  const p = alloc(q.dtype, h * bn * tt);
+  const y = new Tensor(alloc(q.dtype, bn * tq * dm), [bn, tq, dm]);
+  const qd = q.data, kd = k.data, vd = v.data;
+  for (let hh = 0; hh < h; hh++) {
+    const po = hh * bn * tt;
+    gemmBatched(false, true, tq, tk, dh, s, qd, hh * dh, dm, tq * dm, kd, hh * dh, dm, tk * dm, 0, p, po, tk, tt, bn);
+    for (let b = 0; b < bn; b++) {
+      for (let i = 0; i < tq; i++) softmaxRow(p, po + b * tt + i * tk, tk, mask, b * tk, causal ? i + shift : tk - 1);
+    }
+    gemmBatched(false, false, tq, dh, tk, 1, p, po, tk, tt, vd, hh * dh, dm, tk * dm, 0, y.data, hh * dh, dm, tq * dm, bn);
+  }
+  return record(y, [q, k, v], () => {
+    const g = y.grad as Data;
+    const dp = alloc(q.dtype, bn * tt);
+    const dq = q.requiresGrad ? q.gradBuffer() : null;
+    const dk = k.requiresGrad ? k.gradBuffer() : null;
+    const dv = v.requiresGrad ? v.gradBuffer() : null;
+    for (let hh = 0; hh < h; hh++) {
+      const po = hh * bn * tt;
+      if (dv) gemmBatched(true, false, tk, dh, tq, 1, p, po, tk, tt, g, hh * dh, dm, tq * dm, 1, dv, hh * dh, dm, tk * dm, bn);
+      if (!dq && !dk) continue;
+      gemmBatched(false, true, tq, tk, dh, 1, g, hh * dh, dm, tq * dm, vd, hh * dh, dm, tk * dm, 0, dp, 0, tk, tt, bn);
+      for (let r = 0; r < bn * tq; r++) {
+        const o = r * tk;
+        let dot = 0;
+        for (let j = 0; j < tk; j++) dot += dp[o + j] * p[po + o + j];
+        for (let j = 0; j < tk; j++) dp[o + j] = s * p[po + o + j] * (dp[o + j] - dot);
+      }
+      if (dq) gemmBatched(false, false, tq, dh, tk, 1, dp, 0, tk, tt, kd, hh * dh, dm, tk * dm, 1, dq, hh * dh, dm, tq * dm, bn);
+      if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, hh * dh, dm, tq * dm, 1, dk, hh * dh, dm, tk * dm, bn);
+    }
+  });
+}
+
+/** In-place softmax of row x[o .. o+n−1], keys > last or masked out get probability 0. */
+function softmaxRow(x: Data, o: number, n: number, mask: Uint8Array | undefined, mo: number, last: number): void {
+  let mx = -Infinity;
+  const end = Math.min(n - 1, last);
+  if (mask) {
+    for (let j = 0; j <= end; j++) if (mask[mo + j] && x[o + j] > mx) mx = x[o + j];
+  } else {
+    for (let j = 0; j <= end; j++) if (x[o + j] > mx) mx = x[o + j];
+  }
+  if (mx === -Infinity) {
+    x.fill(0, o, o + n);
+    return;
+  }
+  let sum = 0;
+  if (mask) {
+    for (let j = 0; j <= end; j++) {
+      const e = mask[mo + j] ? Math.exp(x[o + j] - mx) : 0;
+      x[o + j] = e;
+      sum += e;
+    }
+  } else {
+    for (let j = 0; j <= end; j++) {
+      const e = Math.exp(x[o + j] - mx);
+      x[o + j] = e;
+      sum += e;
+    }
+  }
+  const inv = 1 / sum;
+  for (let j = 0; j <= end; j++) x[o + j] *= inv;
+  if (end < n - 1) x.fill(0, o + end + 1, o + n);
+}

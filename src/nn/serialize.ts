@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BadFileError, ModelError } from '../errors.js';
+import { openSafetensors } from '../io/safetensors.js';
+import { writeSafetensors, type WritableTensor } from '../io/safetensors-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { Linear, type Module } from './module.js';
+import { Rng } from './rng.js';
+import { TransformerRegressor, type TransformerConfigJson, type Activation } from './transformer.js';
+import type { DType } from './tensor.js';
+
+/** File names inside a saved model folder (Hugging Face layout). */
+export const WEIGHTS_FILE = 'model.safetensors';
+export const CONFIG_FILE = 'config.json';
+
+export interface SaveOptions {
+  /**
+   * Fold LoRA adapters into the saved weights (W + (alpha/r)·B·A), so analyses see the
+   * fine-tuned matrices (default true). With false, the base weights and the adapters
+   * (`….lora_A.weight`, `….lora_B.weight`) are saved separately and reload as adapters.
+   */
+  mergeLora?: boolean;
+  /** Extra string metadata stored in the safetensors header. */
+  metadata?: Record<string, string>;
+}
+
+/** The tensors a module would save: every parameter by dotted name, float32 (float64 models stay F64). */
+export function moduleTensors(module: Module, mergeLora = true): WritableTensor[] {
+  const merged = new Map<string, Float32Array | Float64Array>();
+  const skip = new Set<string>();
+  if (mergeLora) {
+    for (const [name, m] of module.namedModules()) {
+      if (m instanceof Linear && m.lora) {
+        const p = name ? `${name}.` : '';
+        merged.set(`${p}weight`, m.effectiveWeight());
+        skip.add(`${p}lora_A.weight`);
+        skip.add(`${p}lora_B.weight`);
+      }
+    }
+  }
+  return module.namedParameters().filter(([n]) => !skip.has(n)).map(([name, t]) => ({
+    name,
+    dtype: t.dtype === 'float64' ? 'F64' : 'F32',
+    shape: t.shape,
+    data: merged.get(name) ?? t.data,
+  }));
+}
+
+/** Saves any module's parameters to one safetensors file (names from namedParameters()). */
+export async function saveModule(module: Module, path: string, opts: SaveOptions = {}): Promise<void> {
+  await writeSafetensors(path, moduleTensors(module, opts.mergeLora ?? true), opts.metadata);
+}
+
+/**
+ * Loads a safetensors file into a module built with the same shapes: every parameter must be
+ * present with its shape; a tensor the module does not have is an error (ModelError naming the file).
+ */
+export async function loadModule(module: Module, path: string): Promise<void> {
+  const src = await openSafetensors(path);
+  try {
+    const own = new Map(module.namedParameters());
+    for (const info of src.list()) {
+      if (!own.has(info.name)) throw new ModelError(`${path}: tensor "${info.name}" is not a parameter of this model`);
+    }
+    for (const [name, t] of own) {
+      if (!src.has(name)) throw new ModelError(`${path}: missing tensor "${name}"`);
+      const x = await src.read(name);
+      if (x.shape.length !== t.shape.length || x.shape.some((s, i) => s !== t.shape[i])) {
+        throw new ModelError(`${path}: tensor "${name}" has shape [${x.shape.join(', ')}], the model expects [${t.shape.join(', ')}]`);
+      }
+      t.data.set(x.data);
+    }
+  } finally {
+    await src.close();
+  }
+}
+
+interface LoraConfig { rank: number; alpha: number; targets: string[] }
+
+/**
+ * Saves a TransformerRegressor as a Hugging Face-style folder: config.json (model_type
+ * "genbound-transformer", read by src/models/genbound.ts) and model.safetensors with tensors
+ * `input.*`, `layers.{i}.{ln1,attn.{q,k,v,o},ln2,ffn.{in,out}}.*`, `head.*`, `prompt.weight`.
+ */
+export async function saveTransformer(model: TransformerRegressor, dir: string, opts: SaveOptions = {}): Promise<void> {
+  const mergeLora = opts.mergeLora ?? true;
+  const config: TransformerConfigJson = model.configJson();
+  const adapters = model.linears().filter(([, l]) => l.lora);
+  if (!mergeLora && adapters.length > 0) {
+    const first = adapters[0][1].lora!;
+    if (adapters.some(([, l]) => l.lora!.rank !== first.rank || l.lora!.alpha !== first.alpha)) {
+      throw new ModelError('saveTransformer: unmerged LoRA adapters must share one rank and alpha');
+    }
+    config.lora = { rank: first.rank, alpha: first.alpha, targets: adapters.map(([n]) => n) } satisfies LoraConfig;
+  }
+  await writeSafetensors(join(dir, WEIGHTS_FILE), moduleTensors(model, mergeLora), { format: 'pt', ...opts.metadata });
+  writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+}
+
+/** Loads a folder written by saveTransformer (config.json + model.safetensors). */
+export async function loadTransformer(dir: string, opts: { dtype?: DType } = {}): Promise<TransformerRegressor> {
+  const cfgPath = join(dir, CONFIG_FILE);
+  let cfg: Record<string, unknown>;
+  try {
+    cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new BadFileError(cfgPath, `cannot read the model config (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (cfg.model_type !== 'genbound-transformer') throw new BadFileError(cfgPath, `model_type is ${JSON.stringify(cfg.model_type)}, expected "genbound-transformer"`);
+  const int = (key: string, dflt?: number): number => {
+    const v = cfg[key] ?? dflt;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new BadFileError(cfgPath, `"${key}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const act = cfg.hidden_act ?? 'gelu_pytorch_tanh';
+  if (act !== 'gelu_pytorch_tanh' && act !== 'relu') throw new BadFileError(cfgPath, `hidden_act ${JSON.stringify(act)} is not supported (gelu_pytorch_tanh, relu)`);
+  const eps = cfg.layer_norm_eps ?? 1e-5;
+  if (typeof eps !== 'number' || !(eps > 0)) throw new BadFileError(cfgPath, `layer_norm_eps must be a positive number`);
+  let model: TransformerRegressor;
+  try {
+    model = new TransformerRegressor({
+      inputDim: int('input_dim'), hiddenSize: int('hidden_size'), numHeads: int('num_attention_heads'),
+      numLayers: int('num_hidden_layers'), intermediateSize: int('intermediate_size'), outputDim: int('output_dim', 1),
+      activation: (act === 'relu' ? 'relu' : 'gelu') as Activation, layerNormEps: eps,
+      promptTokens: int('num_prompt_tokens', 0), seed: 0, dtype: opts.dtype ?? 'float32',
+    });
+  } catch (err) {
+    throw new BadFileError(cfgPath, (err as Error).message);
+  }
+  const lora = cfg.lora as LoraConfig | undefined;
+  if (lora !== undefined) {
+    const byName = new Map(model.linears());
+    for (const name of lora.targets ?? []) {
+      const lin = byName.get(name);
+      if (!lin) throw new BadFileError(cfgPath, `lora target "${name}" is not a linear layer of this model`);
+      // The adapter values are overwritten by the file; the generator only fills shapes.
+      lin.addLora(lora.rank, { rng: new Rng(0), alpha: lora.alpha });
+    }
+  }
+  await loadModule(model, join(dir, WEIGHTS_FILE));
+  return model;
+}
