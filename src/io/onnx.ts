@@ -198,5 +198,6 @@ export async function openOnnx(path: string, config?: Record<string, unknown>): 
   } catch (err) {
     throw new BadFileError(path, `not a valid ONNX model (${(err as Error).message})`);
   }
+  if (toNum(model.irVersion ?? 0) < 1 || !model.graph) throw new BadFileError(path, 'not a valid ONNX model (no IR version or no graph)');
   return new OnnxSource(path, model, config);
 }
