@@ -48,7 +48,7 @@ export function contributionFigures(matrices: readonly MatrixResult[]): { figure
           encoding: {
             x: { field: 'head', type: 'ordinal', title: 'head' },
             y: { field: 'layer', type: 'ordinal', title: 'layer' },
-            color: { field: 'contribution', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'min_p T(p)', legend: { format: '.4g' } },
+            color: { field: 'contribution', type: 'quantitative', scale: { type: 'log', scheme: 'viridis' }, title: 'min_p T(p)', legend: { format: '.4~g' } },
             tooltip: [{ field: 'layer' }, { field: 'head' }, { field: 'contribution', format: '.4g' }, { field: 'pOpt', title: 'p*' }],
           },
         },

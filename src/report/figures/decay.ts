@@ -35,7 +35,7 @@ export function decayFigure(matrices: readonly MatrixResult[], layers: number): 
       encoding: {
         x: { field: 'j', type: 'quantitative', title: 'index j' },
         y: { field: 'sigma', type: 'quantitative', scale: { type: 'log' }, title: 'σ_j', axis: { format: '.0e' } },
-        color: { field: 'head', type: 'nominal', title: 'head', sort: { field: 'hk', op: 'min' } },
+        color: { field: 'head', type: 'nominal', title: 'head', sort: { field: 'hk', op: 'min' }, scale: { scheme: 'tableau20' } },
       },
     },
     resolve: { scale: { x: 'independent', y: 'independent' } },
