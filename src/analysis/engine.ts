@@ -1,4 +1,7 @@
 import type { Matrix } from '../linalg/types.js';
+import { backend } from '../linalg/index.js';
+import { SpectralPool } from '../linalg/pool.js';
+import { BadOptionError } from '../errors.js';
 
 /**
  * What the analysis pipeline asks of the spectral engine (src/linalg): exact singular values of a
@@ -12,4 +15,28 @@ export interface SpectralEngine {
   /** Non-zero singular values of A·B via thin QR of the factors: min(rows, inner, cols) values. */
   productSingularValues(a: Matrix, b: Matrix): Promise<Float64Array>;
   close(): Promise<void>;
+}
+
+/**
+ * The engine the CLI uses: the process's linalg backend in-process, or a SpectralPool of
+ * `workers` worker threads when workers > 1.
+ */
+export function createEngine(workers = 1): SpectralEngine {
+  if (!Number.isInteger(workers) || workers < 1) throw new BadOptionError(`--workers must be a positive integer (got ${workers})`);
+  const b = backend();
+  if (workers === 1) {
+    return {
+      backend: b.name,
+      singularValues: async (m) => b.singularValues(m),
+      productSingularValues: async (a, c) => b.productSingularValues(a, c),
+      close: async () => undefined,
+    };
+  }
+  const pool = new SpectralPool({ workers, backend: b.name });
+  return {
+    backend: `${b.name} (${workers} workers)`,
+    singularValues: (m) => pool.singularValues(m),
+    productSingularValues: (a, c) => pool.productSingularValues(a, c),
+    close: () => pool.close(),
+  };
 }

@@ -57,7 +57,8 @@ function finiteOrThrow(x: number, label: string): void {
 }
 
 /** Norms and spectrum of one matrix, dense or factored. */
-async function analyseMatrix(engine: SpectralEngine, m: TheoryMatrix, opts: AnalyzeOptions, label: string): Promise<Analysed> {
+async function analyseMatrix(engine: SpectralEngine, m: TheoryMatrix, opts: AnalyzeOptions, label: string,
+  paramShapes?: [number, number][]): Promise<Analysed> {
   let sv: Float64Array;
   let cn: Float64Array;
   let l11: number;
@@ -90,8 +91,14 @@ async function analyseMatrix(engine: SpectralEngine, m: TheoryMatrix, opts: Anal
     stable: stableRank(sv),
     norm21: norm21FromColumnNorms(cn),
     norm11: l11,
-    shapes,
+    shapes: paramShapes ?? shapes,
   };
+}
+
+/** Shapes of the stored weights behind a theory matrix (factors or dense), for the parameter count. */
+function storedShapes(m: TheoryMatrix): [number, number][] {
+  if (m.factors) return m.factors.map((f) => [f.rows, f.cols] as [number, number]);
+  return [[m.rows, m.cols]];
 }
 
 /** W − W0 for every matrix of a layer, matched by (type, head); factored products stay factored. */
@@ -153,11 +160,12 @@ export async function analyzeModel(adapter: ModelAdapter, engine: SpectralEngine
   const chain: ChainLink[] = [];
   for (let l = 0; l < L; l++) {
     let ms = await adapter.layerMatrices(l);
+    const shapes = ms.map(storedShapes);
     if (opts.init) ms = subtractInit(ms, await opts.init.layerMatrices(l), l);
     chain.push(await valueLink(engine, ms, l));
-    const results = await Promise.all(ms.map(async (m) => {
+    const results = await Promise.all(ms.map(async (m, i) => {
       const label = matrixLabel(m);
-      const r = await analyseMatrix(engine, m, opts, label);
+      const r = await analyseMatrix(engine, m, opts, label, shapes[i]);
       done++;
       opts.onProgress?.(done, total, label);
       return r;

@@ -1,4 +1,5 @@
 import { BadFileError, UnsupportedError } from '../errors.js';
+import { f16BitsToNumber } from './dtypes.js';
 
 /**
  * Decoding of ONNX TensorProto payloads (onnx.proto, message TensorProto). The element type is
@@ -26,15 +27,8 @@ export const ONNX_DTYPES: Readonly<Record<number, { name: string; size: number }
   16: { name: 'BF16', size: 2 },
 };
 
-/** IEEE 754 binary16 bit pattern -> number (1 sign, 5 exponent bits with bias 15, 10 mantissa). */
-export function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
+/** IEEE 754 binary16 bit pattern -> number (shared decoder of src/io/dtypes.ts). */
+export const halfToNumber = f16BitsToNumber;
 
 /** bfloat16 bit pattern -> number: the upper half of a binary32. */
 function bf16ToNumber(h: number): number {

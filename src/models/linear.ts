@@ -38,33 +38,72 @@ export class Linear {
     return this.stored === 'in_out' ? this.data[i * this.fullOut + c] : this.data[c * this.inDim + i];
   }
 
+  /**
+   * Copies the block W[r0:r1, c0:c1] (in this view's coordinates), transposed when `transpose`.
+   * Reads the storage row by row (contiguous), so both storage orders copy at memory speed.
+   */
+  private block(r0: number, r1: number, c0: number, c1: number, transpose: boolean, name?: string): Matrix {
+    const h = r1 - r0;
+    const w = c1 - c0;
+    const out = this.alloc(h * w);
+    const d = this.data;
+    const cs = c0 + this.colOffset;
+    if (this.stored === 'in_out') {
+      // Storage row i is W[i, :].
+      if (!transpose) {
+        for (let i = 0; i < h; i++) {
+          const src = (r0 + i) * this.fullOut + cs;
+          out.set(d.subarray(src, src + w), i * w);
+        }
+      } else transposeInto(d, (r0 * this.fullOut) + cs, this.fullOut, h, w, out);
+    } else {
+      // Storage row c is W[:, c].
+      if (transpose) {
+        for (let j = 0; j < w; j++) {
+          const src = (cs + j) * this.inDim + r0;
+          out.set(d.subarray(src, src + h), j * h);
+        }
+      } else transposeInto(d, cs * this.inDim + r0, this.inDim, w, h, out);
+    }
+    return transpose ? { rows: w, cols: h, data: out, name } : { rows: h, cols: w, data: out, name };
+  }
+
   /** Columns [c0, c1) of W: an inDim × (c1 - c0) matrix. */
   cols(c0: number, c1: number, name?: string): Matrix {
-    const w = c1 - c0;
-    const out = this.alloc(this.inDim * w);
-    for (let i = 0; i < this.inDim; i++) for (let j = 0; j < w; j++) out[i * w + j] = this.at(i, c0 + j);
-    return { rows: this.inDim, cols: w, data: out, name };
+    return this.block(0, this.inDim, c0, c1, false, name);
   }
 
   /** Columns [c0, c1) of W, transposed: a (c1 - c0) × inDim matrix. */
   colsT(c0: number, c1: number, name?: string): Matrix {
-    const w = c1 - c0;
-    const out = this.alloc(this.inDim * w);
-    for (let j = 0; j < w; j++) for (let i = 0; i < this.inDim; i++) out[j * this.inDim + i] = this.at(i, c0 + j);
-    return { rows: w, cols: this.inDim, data: out, name };
+    return this.block(0, this.inDim, c0, c1, true, name);
   }
 
   /** Rows [r0, r1) of W: a (r1 - r0) × outDim matrix. */
   rows(r0: number, r1: number, name?: string): Matrix {
-    const h = r1 - r0;
-    const out = this.alloc(h * this.outDim);
-    for (let i = 0; i < h; i++) for (let j = 0; j < this.outDim; j++) out[i * this.outDim + j] = this.at(r0 + i, j);
-    return { rows: h, cols: this.outDim, data: out, name };
+    return this.block(r0, r1, 0, this.outDim, false, name);
   }
 
   /** All of W (inDim × outDim). */
   dense(name?: string): Matrix {
     return this.cols(0, this.outDim, name);
+  }
+}
+
+/**
+ * out (cols × rows, row-major) = transpose of the rows × cols block of `src` starting at `start`
+ * with row stride `ld`. Tiled so that reads and writes both stay within cache lines.
+ */
+function transposeInto(src: FloatArray, start: number, ld: number, rows: number, cols: number, out: FloatArray): void {
+  const T = 32;
+  for (let i0 = 0; i0 < rows; i0 += T) {
+    const i1 = Math.min(i0 + T, rows);
+    for (let j0 = 0; j0 < cols; j0 += T) {
+      const j1 = Math.min(j0 + T, cols);
+      for (let i = i0; i < i1; i++) {
+        const s = start + i * ld;
+        for (let j = j0; j < j1; j++) out[j * rows + i] = src[s + j];
+      }
+    }
   }
 }
 

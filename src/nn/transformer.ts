@@ -1,5 +1,5 @@
 import { Rng } from './rng.js';
-import { Tensor, type DType } from './tensor.js';
+import { Tensor, tidy, type DType } from './tensor.js';
 import { Module, Linear, LayerNorm, PromptTokens } from './module.js';
 import { add, gelu, relu } from './ops/elementwise.js';
 import { meanPool, prependTokens } from './ops/layers.js';
@@ -139,6 +139,10 @@ export class TransformerRegressor extends Module {
     if (x.shape.length !== 3 || x.shape[2] !== c.inputDim) {
       throw new RangeError(`TransformerRegressor: input must be [B, n, ${c.inputDim}], got [${x.shape.join(', ')}]`);
     }
+    return tidy(() => this.forwardInner(x, keyMask));
+  }
+
+  private forwardInner(x: Tensor, keyMask?: Uint8Array): Tensor {
     let h = this.input.forward(x);
     let mask = keyMask;
     const p = this.prompt ? this.prompt.count : 0;

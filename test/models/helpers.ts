@@ -61,3 +61,43 @@ export function tensor(name: string, shape: number[], seed = 1): Tensor {
   }
   return { name, shape, data };
 }
+
+/** Frobenius norm and the [0,1], [1,0] entries of a theory matrix, without forming A·B:
+ * ||A B||_F² = Σ_ij (AᵀA)_ij (B Bᵀ)_ij (d × d Gram matrices, d = inner dimension). */
+export function summaryOf(m: TheoryMatrix): { rows: number; cols: number; fro: number; e01: number; e10: number } {
+  if (m.dense) {
+    const d = m.dense;
+    return { rows: d.rows, cols: d.cols, fro: fro(d), e01: d.data[1], e10: d.data[d.cols] };
+  }
+  const [a, b] = m.factors!;
+  const k = a.cols;
+  const gram = (x: Matrix, rowsAreVectors: boolean): Float64Array => {
+    // AᵀA sums outer products of A's rows; B Bᵀ dots B's rows (both contiguous).
+    const g = new Float64Array(k * k);
+    if (rowsAreVectors) {
+      for (let r = 0; r < x.rows; r++)
+        for (let i = 0; i < k; i++) {
+          const xi = x.data[r * k + i];
+          for (let j = 0; j < k; j++) g[i * k + j] += xi * x.data[r * k + j];
+        }
+    } else {
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < k; j++) {
+          let v = 0;
+          for (let c = 0; c < x.cols; c++) v += x.data[i * x.cols + c] * x.data[j * x.cols + c];
+          g[i * k + j] = v;
+        }
+    }
+    return g;
+  };
+  const ga = gram(a, true);
+  const gb = gram(b, false);
+  let s = 0;
+  for (let i = 0; i < k * k; i++) s += ga[i] * gb[i];
+  const entry = (r: number, c: number) => {
+    let v = 0;
+    for (let i = 0; i < k; i++) v += a.data[r * k + i] * b.data[i * b.cols + c];
+    return v;
+  };
+  return { rows: a.rows, cols: b.cols, fro: Math.sqrt(Math.max(s, 0)), e01: entry(0, 1), e10: entry(1, 0) };
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TransformerRegressor, Tensor, Adam, AdamW, mse, backward, noGrad, Rng, clipGradNorm, schedules, applySchedule,
+  TransformerRegressor, Tensor, Adam, AdamW, mse, backward, noGrad, Rng, clipGradNorm, schedules, applySchedule, setBufferPooling,
   type TransformerRegressorConfig,
 } from '../../src/nn/index.js';
 
@@ -45,6 +45,30 @@ test('training reduces the loss, and reproduces bit for bit with the same seed',
   }
   const c = new TransformerRegressor({ ...cfg, seed: 10 });
   assert.notDeepEqual(Array.from(c.input.weight.data), Array.from(a.input.weight.data));
+});
+
+test('buffer recycling changes nothing: pooled and unpooled runs agree bit for bit', () => {
+  const big = { inputDim: 2, hiddenSize: 32, numHeads: 4, numLayers: 2, intermediateSize: 64, seed: 4, promptTokens: 2 };
+  const run = (): number[] => {
+    const m = new TransformerRegressor(big);
+    const { x, y } = data(6, 8, 40);
+    const opt = new Adam(m.trainableParameters(), { lr: 1e-2 });
+    const out: number[] = [];
+    for (let s = 0; s < 6; s++) {
+      opt.zeroGrad();
+      const pred = m.forward(x);
+      const loss = mse(pred, y);
+      backward(loss);
+      opt.step();
+      out.push(loss.item(), ...pred.data, ...noGrad(() => m.forward(x)).data);
+    }
+    return out;
+  };
+  setBufferPooling(false);
+  const plain = run();
+  setBufferPooling(true);
+  const pooled = run();
+  assert.deepEqual(pooled, plain);
 });
 
 test('the model is permutation invariant and takes any bag size', () => {

@@ -1,4 +1,4 @@
-import { Tensor, alloc, record, type Data } from '../tensor.js';
+import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
 
 /**
  * Layer normalisation over the last axis (Ba, Kiros & Hinton 2016; PyTorch nn.LayerNorm with
@@ -10,8 +10,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const d = x.shape[x.shape.length - 1];
   if (gamma.size !== d || beta.size !== d) throw new RangeError(`layerNorm: weight/bias must have ${d} elements`);
   const rows = x.size / d;
-  const y = new Tensor(alloc(x.dtype, x.size), x.shape);
-  const xhat = alloc(x.dtype, x.size);
+  const y = new Tensor(allocUninit(x.dtype, x.size), x.shape);
+  const xhat = allocUninit(x.dtype, x.size);
   const rstd = new Float64Array(rows);
   const xd = x.data, yd = y.data, gd = gamma.data, bd = beta.data;
   for (let r = 0; r < rows; r++) {
@@ -29,7 +29,7 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       yd[o + j] = h * gd[j] + bd[j];
     }
   }
-  return record(y, [x, gamma, beta], () => {
+  const rec = record(y, [x, gamma, beta], () => {
     const g = y.grad as Data;
     if (gamma.requiresGrad || beta.requiresGrad) {
       const dg = new Float64Array(d), db = new Float64Array(d);
@@ -41,17 +41,21 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       if (beta.requiresGrad) { const t = beta.gradBuffer(); for (let j = 0; j < d; j++) t[j] += db[j]; }
     }
     if (x.requiresGrad) {
-      const dx = x.gradBuffer();
+      const { buf: dx, fresh } = x.gradForWrite();
       for (let r = 0; r < rows; r++) {
         const o = r * d;
         let m1 = 0, m2 = 0;
         for (let j = 0; j < d; j++) { const gh = g[o + j] * gd[j]; m1 += gh; m2 += gh * xhat[o + j]; }
         m1 /= d; m2 /= d;
         const rs = rstd[r];
-        for (let j = 0; j < d; j++) dx[o + j] += rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
+        if (fresh) for (let j = 0; j < d; j++) dx[o + j] = rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
+        else for (let j = 0; j < d; j++) dx[o + j] += rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
       }
     }
   });
+  if (rec.backwardFn !== null) rec.scratch = [xhat];
+  else recycle(xhat);
+  return rec;
 }
 
 /**
@@ -66,7 +70,7 @@ export function meanPool(x: Tensor, opts: { start?: number; keyMask?: Uint8Array
   const tn = t - start;
   const mask = opts.keyMask;
   if (mask && mask.length !== bn * tn) throw new RangeError(`meanPool: keyMask has ${mask.length} entries, expected ${bn * tn}`);
-  const y = new Tensor(alloc(x.dtype, bn * d), [bn, d]);
+  const y = new Tensor(allocUninit(x.dtype, bn * d), [bn, d]);
   const w = new Float64Array(bn * tn);
   for (let b = 0; b < bn; b++) {
     let cnt = 0;
@@ -102,7 +106,7 @@ export function meanPool(x: Tensor, opts: { start?: number; keyMask?: Uint8Array
 export function embedding(weight: Tensor, indices: Int32Array | readonly number[], indexShape?: readonly number[]): Tensor {
   const [v, d] = weight.shape;
   const n = indices.length;
-  const y = new Tensor(alloc(weight.dtype, n * d), [...(indexShape ?? [n]), d]);
+  const y = new Tensor(allocUninit(weight.dtype, n * d), [...(indexShape ?? [n]), d]);
   const wd = weight.data, yd = y.data;
   for (let i = 0; i < n; i++) {
     const id = indices[i];
@@ -126,7 +130,7 @@ export function prependTokens(prompt: Tensor, x: Tensor): Tensor {
   const [bn, t, d] = x.shape;
   const p = prompt.shape[0];
   const tt = p + t;
-  const y = new Tensor(alloc(x.dtype, bn * tt * d), [bn, tt, d]);
+  const y = new Tensor(allocUninit(x.dtype, bn * tt * d), [bn, tt, d]);
   for (let b = 0; b < bn; b++) {
     y.data.set(prompt.data, b * tt * d);
     y.data.set(x.data.subarray(b * t * d, (b + 1) * t * d), (b * tt + p) * d);

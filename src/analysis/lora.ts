@@ -1,0 +1,175 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { BadFileError, ModelError } from '../errors.js';
+import type { Matrix } from '../linalg/types.js';
+import type { Tensor, TensorInfo, TensorSource } from '../io/types.js';
+import { openSource } from '../io/open.js';
+
+/**
+ * PEFT LoRA adapters (adapter_config.json + adapter_model.safetensors). For a target nn.Linear
+ * with weight W (out, in), PEFT stores lora_A (r, in) and lora_B (out, r) and adds
+ *
+ *     ΔW = s · B · A,   s = lora_alpha / r   (s = lora_alpha / sqrt(r) with use_rslora)
+ *
+ * (Hu et al. 2021, "LoRA", eq. 3; PEFT's LoraLayer scaling). In the row-vector convention the
+ * update is ΔWᵀ = Aᵀ · (s Bᵀ): an in×r times r×out product, analysed exactly via the factored path.
+ * Under fan_in_fan_out (GPT-2 Conv1D, weights stored (in, out)) the stored update is (BA)ᵀ, and
+ * its row-vector matrix is the same Aᵀ(s Bᵀ).
+ */
+export interface LoraConfig {
+  r: number;
+  loraAlpha: number;
+  scale: number;
+  targetModules: string[];
+  fanInFanOut: boolean;
+  baseModel?: string;
+}
+
+export interface LoraPair {
+  /** The module's name in the adapter, without .lora_A.weight (e.g. base_model.model.bert.encoder.layer.0.attention.self.query). */
+  module: string;
+  /** Layer index parsed from the name (first ".<digits>." component), -1 when there is none. */
+  layer: number;
+  /** Row-vector factors Aᵀ (in×r) and s·Bᵀ (r×out). */
+  factors: readonly [Matrix, Matrix];
+}
+
+export interface LoraAdapter {
+  dir: string;
+  config: LoraConfig;
+  source: TensorSource;
+  modules: string[];
+  pair(module: string): Promise<LoraPair>;
+}
+
+/** True when `path` is a LoRA adapter folder (or one of its two files). */
+export async function isLoraPath(path: string): Promise<boolean> {
+  try {
+    const st = await stat(path);
+    const dir = st.isDirectory() ? path : dirname(path);
+    if (!st.isDirectory() && !['adapter_config.json', 'adapter_model.safetensors'].includes(basename(path))) return false;
+    await stat(join(dir, 'adapter_config.json'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function num(cfg: Record<string, unknown>, key: string, file: string): number {
+  const v = cfg[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new BadFileError(file, `"${key}" must be a positive number`);
+  return v;
+}
+
+export async function readLoraConfig(file: string): Promise<LoraConfig> {
+  let cfg: Record<string, unknown>;
+  try {
+    cfg = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new BadFileError(file, `not a readable JSON adapter config (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (cfg.peft_type !== undefined && cfg.peft_type !== 'LORA') throw new BadFileError(file, `peft_type ${JSON.stringify(cfg.peft_type)} is not LORA`);
+  const r = num(cfg, 'r', file);
+  const loraAlpha = num(cfg, 'lora_alpha', file);
+  const tm = cfg.target_modules;
+  const targetModules = Array.isArray(tm) ? tm.map(String) : typeof tm === 'string' ? [tm] : [];
+  return {
+    r, loraAlpha, scale: cfg.use_rslora === true ? loraAlpha / Math.sqrt(r) : loraAlpha / r, targetModules,
+    fanInFanOut: cfg.fan_in_fan_out === true,
+    baseModel: typeof cfg.base_model_name_or_path === 'string' ? cfg.base_model_name_or_path : undefined,
+  };
+}
+
+const A_RE = /^(.*)\.lora_A(?:\.[A-Za-z0-9_]+)?\.weight$/;
+
+function transposed(t: Tensor, rows: number, cols: number, scale: number, name: string): Matrix {
+  // t is (cols, rows) row-major; return its transpose (rows, cols) times scale, in float64.
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < cols; i++) for (let j = 0; j < rows; j++) out[j * cols + i] = scale * t.data[i * rows + j];
+  return { rows, cols, data: out, name };
+}
+
+export async function openLora(path: string): Promise<LoraAdapter> {
+  const st = await stat(path);
+  const dir = st.isDirectory() ? path : dirname(path);
+  const config = await readLoraConfig(join(dir, 'adapter_config.json'));
+  const file = join(dir, 'adapter_model.safetensors');
+  try {
+    await stat(file);
+  } catch {
+    throw new BadFileError(dir, 'LoRA adapter folder without adapter_model.safetensors');
+  }
+  const source = await openSource(file);
+  const modules: string[] = [];
+  for (const t of source.list()) {
+    const m = A_RE.exec(t.name);
+    if (m) modules.push(m[1]);
+  }
+  if (modules.length === 0) throw new BadFileError(file, 'no lora_A weights found');
+  const bName = (module: string): string => {
+    const a = source.list().find((t) => A_RE.exec(t.name)?.[1] === module) as TensorInfo;
+    return a.name.replace('.lora_A', '.lora_B');
+  };
+  return {
+    dir, config, source, modules,
+    async pair(module) {
+      const aName = source.list().find((t) => A_RE.exec(t.name)?.[1] === module)?.name as string;
+      const b = bName(module);
+      if (!source.has(b)) throw new ModelError(`${file}: ${aName} has no matching ${b}`);
+      const [ta, tb] = [await source.read(aName), await source.read(b)];
+      if (ta.shape.length !== 2 || tb.shape.length !== 2 || ta.shape[0] !== tb.shape[1]) {
+        throw new BadFileError(file, `${module}: lora_A ${JSON.stringify(ta.shape)} and lora_B ${JSON.stringify(tb.shape)} do not form B·A`);
+      }
+      const [r, nin] = ta.shape;
+      const nout = tb.shape[0];
+      const layer = Number(/\.(\d+)\./.exec(module)?.[1] ?? -1);
+      return { module, layer, factors: [transposed(ta, nin, r, 1, `${module} Aᵀ`), transposed(tb, r, nout, config.scale, `${module} s·Bᵀ`)] };
+    },
+  };
+}
+
+/** Candidate base-tensor names for a LoRA module: PEFT's prefix removed, then leading parts dropped. */
+function baseCandidates(module: string): string[] {
+  const parts = module.replace(/^base_model\.model\./, '').split('.');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length - 1; i++) out.push(`${parts.slice(i).join('.')}.weight`);
+  return out;
+}
+
+/**
+ * The base model with every LoRA update merged in: W + s·B·A for nn.Linear weights stored
+ * (out, in), W + (s·B·A)ᵀ for weights stored (in, out) (fan_in_fan_out). Other tensors pass through.
+ */
+export async function mergedSource(base: TensorSource, lora: LoraAdapter): Promise<TensorSource> {
+  const deltas = new Map<string, string>();
+  for (const mod of lora.modules) {
+    const name = baseCandidates(mod).find((n) => base.has(n));
+    if (!name) throw new ModelError(`--merge-into: the base model ${base.path} has no weight for LoRA module ${mod}`);
+    deltas.set(name, mod);
+  }
+  return {
+    format: base.format, path: `${base.path} + LoRA ${lora.dir}`, config: base.config,
+    list: () => base.list(), has: (n) => base.has(n), close: async () => { await base.close(); await lora.source.close(); },
+    async read(name) {
+      const t = await base.read(name);
+      const mod = deltas.get(name);
+      if (!mod) return t;
+      const { factors: [at, sbt] } = await lora.pair(mod); // Aᵀ (in×r), s·Bᵀ (r×out)
+      const nin = at.rows, r = at.cols, nout = sbt.cols;
+      const [rows, cols] = t.shape;
+      const outIn = rows === nout && cols === nin && !(lora.config.fanInFanOut && rows === cols);
+      if (!outIn && !(rows === nin && cols === nout)) {
+        throw new ModelError(`--merge-into: ${name} is ${rows}x${cols} but LoRA ${mod} updates a ${nout}x${nin} weight`);
+      }
+      const data = new Float64Array(rows * cols);
+      for (let i = 0; i < rows * cols; i++) data[i] = t.data[i];
+      // (s·B·A)[o][i] = sum_k (s·Bᵀ)[k][o] · Aᵀ[i][k]
+      for (let o = 0; o < nout; o++) for (let i = 0; i < nin; i++) {
+        let s = 0;
+        for (let k = 0; k < r; k++) s += sbt.data[k * nout + o] * at.data[i * r + k];
+        data[outIn ? o * cols + i : i * cols + o] += s;
+      }
+      return { name, shape: t.shape, data };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { createEngine } from '../analysis/engine.js';
+import { analyzePath } from '../analysis/run.js';
+import { analysisTables, writeTables } from '../report/csv.js';
+import { writeJson } from '../report/json.js';
+import { analysisSummary } from '../report/summary.js';
+import { addAnalysisOptions, parseAnalysisOptions, type AnalysisCliOptions } from './analyze-options.js';
+import { MatrixProgress } from './progress.js';
+import type { AnalysisResult } from '../types/analysis.js';
+
+/** Runs one analysis with the CLI's options (engine, progress bar); shared with compare. */
+export async function analyzeWithOptions(model: string | undefined, o: AnalysisCliOptions, prefix = ''): Promise<AnalysisResult> {
+  const engine = createEngine(o.workers);
+  const bar = new MatrixProgress(MatrixProgress.wanted(o.progress), prefix);
+  try {
+    return await analyzePath(model, engine, {
+      convention: o.convention, lPhi: o.lphi, rankTol: o.rankTol, gridM: o.gridM, heads: o.heads, init: o.init,
+      mergeInto: o.mergeInto, spectra: o.spectra, onProgress: (d, t, l) => bar.update(d, t, l),
+    });
+  } finally {
+    bar.stop();
+    await engine.close();
+  }
+}
+
+export function registerAnalyze(program: Command): void {
+  addAnalysisOptions(program.command('analyze [model]')
+    .description('singular values, norms, ranks and every generalization-bound proxy of a trained Transformer (default: the embedded USE-lite)'))
+    .action(async (model: string | undefined, raw: Record<string, string | boolean | undefined>) => {
+      const o = parseAnalysisOptions(raw);
+      const result = await analyzeWithOptions(model, o);
+      const written: string[] = [];
+      if (o.json) {
+        writeJson(o.json, result);
+        written.push(o.json);
+      }
+      if (o.csv) written.push(...writeTables(o.csv, analysisTables(result)));
+      process.stdout.write(analysisSummary(result));
+      if (written.length) process.stdout.write(`\nwrote ${written.join(', ')}\n`);
+    });
+}
