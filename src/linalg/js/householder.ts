@@ -62,12 +62,14 @@ export function bidiagonalize(m: number, n: number, a: Float64Array): { d: Float
     if (k === n - 1) break;
     const tauR = makeRowReflector(a, rk + k + 1, n - k - 1);
     e[k] = a[rk + k + 1];
-    // Fused pass over the rows below: row k+1 alone (it is x₀ of the next column), then pairs.
+    // Fused pass over the rows below: row k+1 alone (it is x₀ of the next column), then groups of
+    // four rows (measured ~1.5× faster than one row at a time on 512², interleaved runs).
     const c0 = k + 1;
     z.fill(0, c0 + 1);
     fusedRow(a, n, k, k + 1, tauL, tauR, w, z, false);
     let ss = 0;
     let i = k + 2;
+    for (; i + 3 < m; i += 4) ss += fusedRowQuad(a, n, k, i, tauL, tauR, w, z);
     for (; i + 1 < m; i += 2) ss += fusedRowPair(a, n, k, i, tauL, tauR, w, z);
     if (i < m) ss += fusedRow(a, n, k, i, tauL, tauR, w, z, true);
     // Next left reflector from column k+1 (rows k+1…), and its w.
@@ -159,4 +161,48 @@ function fusedRowPair(a: Float64Array, n: number, k: number, i: number, tauL: nu
     z[j] += xa0 * xa + xb0 * xb;
   }
   return xa0 * xa0 + xb0 * xb0;
+}
+
+/** fusedRow for rows i…i+3 together (four rows share each load of w, u and z). */
+function fusedRowQuad(a: Float64Array, n: number, k: number, i: number, tauL: number, tauR: number,
+  w: Float64Array, z: Float64Array): number {
+  const ra = i * n, rb = ra + n, rc = rb + n, rd = rc + n, rk = k * n, c0 = k + 1;
+  const ta = tauL * a[ra + k], tb = tauL * a[rb + k], tc = tauL * a[rc + k], td = tauL * a[rd + k];
+  const w0 = w[c0];
+  let sa = a[ra + c0] - ta * w0, sb = a[rb + c0] - tb * w0, sc = a[rc + c0] - tc * w0, sd = a[rd + c0] - td * w0;
+  a[ra + c0] = sa;
+  a[rb + c0] = sb;
+  a[rc + c0] = sc;
+  a[rd + c0] = sd;
+  for (let j = c0 + 1; j < n; j++) {
+    const wj = w[j], uj = a[rk + j];
+    const xa = a[ra + j] - ta * wj, xb = a[rb + j] - tb * wj, xc = a[rc + j] - tc * wj, xd = a[rd + j] - td * wj;
+    a[ra + j] = xa;
+    a[rb + j] = xb;
+    a[rc + j] = xc;
+    a[rd + j] = xd;
+    sa += xa * uj;
+    sb += xb * uj;
+    sc += xc * uj;
+    sd += xd * uj;
+  }
+  sa *= tauR;
+  sb *= tauR;
+  sc *= tauR;
+  sd *= tauR;
+  const xa0 = a[ra + c0] - sa, xb0 = a[rb + c0] - sb, xc0 = a[rc + c0] - sc, xd0 = a[rd + c0] - sd;
+  a[ra + c0] = xa0;
+  a[rb + c0] = xb0;
+  a[rc + c0] = xc0;
+  a[rd + c0] = xd0;
+  for (let j = c0 + 1; j < n; j++) {
+    const uj = a[rk + j];
+    const xa = a[ra + j] - sa * uj, xb = a[rb + j] - sb * uj, xc = a[rc + j] - sc * uj, xd = a[rd + j] - sd * uj;
+    a[ra + j] = xa;
+    a[rb + j] = xb;
+    a[rc + j] = xc;
+    a[rd + j] = xd;
+    z[j] += xa0 * xa + xb0 * xb + xc0 * xc + xd0 * xd;
+  }
+  return xa0 * xa0 + xb0 * xb0 + xc0 * xc0 + xd0 * xd0;
 }
