@@ -151,5 +151,32 @@ tfjs_expected = {
     'i': i32.astype(float).tolist(),
     'q16': (q16.astype(np.float64) * s16 + m16).ravel().tolist(),
 }
-json.dump({'onnx': onnx_expected, 'tfjs': tfjs_expected}, open(os.path.join(OUT, 'expected.json'), 'w'), indent=1)
+# ---- a torch.onnx-style export of a 1-layer BERT: MatMul weights renamed onnx::MatMul_N and
+# stored (in, out), biases keeping their module names (pytorch/pytorch issues 66786, 87452) ----
+N, H, I = 8, 2, 12
+D = N // H
+mods = {'q': ('attention.self.query', N, N), 'k': ('attention.self.key', N, N), 'v': ('attention.self.value', N, N),
+        'o': ('attention.output.dense', N, N), 'in': ('intermediate.dense', I, N), 'out': ('output.dense', N, I)}
+lin = {r: rng.standard_normal((o, i)).astype(np.float32) for r, (_, o, i) in mods.items()}  # nn.Linear (out, in)
+inits, nodes, x = [], [], 'hidden'
+for j, (r, (mod, o, i)) in enumerate(mods.items()):
+    wname = 'onnx::MatMul_%d' % (100 + j)
+    bname = 'bert.encoder.layer.0.%s.bias' % mod
+    inits.append(tensor(wname, [i, o], 1, raw=lin[r].T.astype('<f4').tobytes()))
+    inits.append(tensor(bname, [o], 1, raw=rng.standard_normal(o).astype('<f4').tobytes()))
+    nodes.append(node('MatMul', [x + str(j), wname], ['mm%d' % j], '/mm%d' % j))
+    nodes.append(node('Add', ['mm%d' % j, bname] if j % 2 == 0 else [bname, 'mm%d' % j], ['add%d' % j], '/add%d' % j))
+inits.append(tensor('bert.embeddings.word_embeddings.weight', [30, N], 1, raw=rng.standard_normal((30, N)).astype('<f4').tobytes()))
+graph = b''.join(fb(1, n) for n in nodes) + fb(2, 'bert') + b''.join(fb(5, t) for t in inits)
+os.makedirs(os.path.join(OUT, 'bert-onnx'), exist_ok=True)
+open(os.path.join(OUT, 'bert-onnx', 'model.onnx'), 'wb').write(fv(1, 8) + fb(2, 'pytorch') + fb(7, graph) + fb(8, fb(1, '') + fv(2, 14)))
+json.dump({'model_type': 'bert', 'hidden_size': N, 'num_attention_heads': H, 'num_hidden_layers': 1, 'intermediate_size': I}, open(os.path.join(OUT, 'bert-onnx', 'config.json'), 'w'))
+R = {r: w.T.astype(np.float64) for r, w in lin.items()}  # row-vector matrices
+bert_onnx_expected = {
+    'heads': [{'QK': summary(R['q'][:, h * D:(h + 1) * D] @ R['k'][:, h * D:(h + 1) * D].T), 'V_tilde': summary(R['v'][:, h * D:(h + 1) * D] @ R['o'][h * D:(h + 1) * D, :])} for h in range(H)],
+    'M_in': summary(R['in']), 'M_out': summary(R['out']),
+    'params': int(sum(w.size + w.shape[0] for w in lin.values()) + 30 * N),
+}
+
+json.dump({'onnx': onnx_expected, 'tfjs': tfjs_expected, 'bert_onnx': bert_onnx_expected}, open(os.path.join(OUT, 'expected.json'), 'w'), indent=1)
 print('wrote', OUT)

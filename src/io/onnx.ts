@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { BadFileError, ModelError, UnsupportedError } from '../errors.js';
 import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from './types.js';
+import { recoverLinearNames, transpose, type Alias } from './onnx-names.js';
 import { decodeRaw, decodeTyped, ONNX_DTYPES, toNum, type Int64Like } from './onnx-tensor.js';
 
 /**
@@ -67,6 +68,7 @@ export class OnnxSource implements GraphTensorSource {
   private readonly entries = new Map<string, Entry>();
   private readonly nodes: GraphNode[];
   private readonly small = new Map<string, readonly number[]>();
+  private readonly aliases: Map<string, Alias>;
 
   constructor(
     readonly path: string,
@@ -101,20 +103,25 @@ export class OnnxSource implements GraphTensorSource {
         // Not decodable (strings, bad sizes): read() reports it if anyone asks for the tensor.
       }
     }
+    this.aliases = recoverLinearNames(this.nodes, new Map([...this.entries].map(([k, e]) => [k, e.info])));
     const meta: Record<string, string> = {
       producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim(),
       opset: (model.opsetImport ?? []).map((o) => `${o.domain || 'ai.onnx'}:${toNum(o.version ?? 0)}`).join(','),
     };
+    if (this.aliases.size > 0) meta.recoveredNames = `${this.aliases.size} MatMul weights named after their biases, read transposed to (out, in)`;
     for (const p of model.metadataProps ?? []) if (p.key) meta[p.key] = p.value ?? '';
     this.metadata = meta;
   }
 
   list(): readonly TensorInfo[] {
-    return [...this.entries.values()].map((e) => e.info);
+    // A renamed weight is listed under its recovered name only (readable under both).
+    const renamed = new Set([...this.aliases.values()].map((a) => a.of));
+    const aliased = [...this.aliases].map(([name, a]) => ({ name, dtype: this.entries.get(a.of)?.info.dtype ?? 'F32', shape: a.shape }));
+    return [...[...this.entries.values()].filter((e) => !renamed.has(e.info.name)).map((e) => e.info), ...aliased];
   }
 
   has(name: string): boolean {
-    return this.entries.has(name);
+    return this.entries.has(name) || this.aliases.has(name);
   }
 
   graph(): readonly GraphNode[] {
@@ -135,6 +142,11 @@ export class OnnxSource implements GraphTensorSource {
   }
 
   async read(name: string): Promise<Tensor> {
+    const alias = this.aliases.get(name);
+    if (alias) {
+      const t = await this.read(alias.of);
+      return { name, shape: alias.shape, data: transpose(t.data, alias.shape[1], alias.shape[0]) };
+    }
     const e = this.entries.get(name);
     if (!e) throw new ModelError(`${this.path}: no tensor named ${JSON.stringify(name)}`);
     const external = e.proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;

@@ -2,11 +2,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BadFileError, UnsupportedError } from '../errors.js';
 import { RandomAccessFile } from './file.js';
+import { openGguf } from './gguf.js';
 import { onnxReader, tfjsReader } from './onnx-reader.js';
 import { openPyTorch } from './pytorch.js';
 import { openSafetensors, openSharded, openShardedSafetensors } from './safetensors.js';
 import type { ReadOptions } from './source-base.js';
-import type { Tensor, TensorInfo, TensorSource } from './types.js';
+import type { TensorSource } from './types.js';
 
 /** Options of openSource: reading options plus, for hub ids, download options. */
 export interface OpenOptions extends ReadOptions {
@@ -74,8 +75,15 @@ export const pytorchReader: CheckpointReader = {
   open: (path, opts) => (path.endsWith('.index.json') ? openSharded('pytorch', path, (p) => openPyTorch(p, opts)) : openPyTorch(path, opts)),
 };
 
+export const ggufReader: CheckpointReader = {
+  name: 'gguf',
+  detect: (path, head) => path.endsWith('.gguf') || ascii(head, 4) === 'GGUF',
+  findInFolder: (entries) => (entries.filter((e) => e.endsWith('.gguf')).length === 1 ? entries.find((e) => e.endsWith('.gguf')) : undefined),
+  open: (path, opts) => openGguf(path, opts),
+};
+
 /** Checkpoint readers in order of preference. Other modules add entries with registerReader. */
-export const readers: CheckpointReader[] = [safetensorsReader, pytorchReader, onnxReader, tfjsReader];
+export const readers: CheckpointReader[] = [safetensorsReader, pytorchReader, ggufReader, onnxReader, tfjsReader];
 
 /** Adds a reader (e.g. ONNX, tfjs) after the built-in ones, or before them with `first`. */
 export function registerReader(r: CheckpointReader, first = false): void {
@@ -84,33 +92,18 @@ export function registerReader(r: CheckpointReader, first = false): void {
   else readers.push(r);
 }
 
-/** Gives a source the config.json found beside it, keeping every other member. */
-class WithConfig implements TensorSource {
-  constructor(
-    private readonly inner: TensorSource,
-    readonly config: Record<string, unknown>,
-  ) {}
-  get format(): string {
-    return this.inner.format;
-  }
-  get path(): string {
-    return this.inner.path;
-  }
-  get metadata(): Readonly<Record<string, string>> | undefined {
-    return this.inner.metadata;
-  }
-  list(): readonly TensorInfo[] {
-    return this.inner.list();
-  }
-  has(name: string): boolean {
-    return this.inner.has(name);
-  }
-  read(name: string): Promise<Tensor> {
-    return this.inner.read(name);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
+/**
+ * Gives a source the config.json found beside it, keeping every other member (including the
+ * graph methods of a GraphTensorSource) by delegation.
+ */
+function withConfig(inner: TensorSource, config: Record<string, unknown>): TensorSource {
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === 'config') return config;
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /** Reads config.json in `dir` (undefined when absent; BadFileError when it is not a JSON object). */
@@ -148,7 +141,7 @@ async function attachConfig(src: TensorSource, dir: string): Promise<TensorSourc
   if (src.config) return src;
   try {
     const config = await readConfig(dir);
-    return config ? new WithConfig(src, config) : src;
+    return config ? withConfig(src, config) : src;
   } catch (err) {
     await src.close();
     throw err;

@@ -2,7 +2,7 @@ import { BadFileError, UnsupportedError } from '../errors.js';
 import { decode, DTYPE_SIZE } from './dtypes.js';
 import { RandomAccessFile } from './file.js';
 import { PickleTruncated, PyDict, PyGlobal, unpickle } from './pickle.js';
-import { checkedTensor, finishTensor, missingTensor, numel, requireReadable, type ReadOptions } from './source-base.js';
+import { checkedTensor, finishTensor, missingTensor, numel, requireReadable, type ReadOptions, q } from './source-base.js';
 import type { Tensor, TensorInfo, TensorSource } from './types.js';
 import { readZipDirectory, storedDataOffset, type ZipEntry } from './zip.js';
 
@@ -37,7 +37,7 @@ interface StorageRef {
   readonly base: number;
 }
 
-class TensorRef {
+export class TensorRef {
   constructor(
     readonly storage: StorageRef,
     readonly offset: number,
@@ -89,11 +89,11 @@ function storageFromPid(file: string, pid: unknown, legacy: boolean, rootNumel: 
   const dtype = STORAGE_DTYPES[type.name];
   if (dtype === undefined) throw bad(`unknown storage type ${type.qualified}`);
   const prev = rootNumel.get(key);
-  if (prev && (prev.dtype !== dtype || prev.numel !== n)) throw bad(`storage "${key}" is declared twice with different types or sizes`);
+  if (prev && (prev.dtype !== dtype || prev.numel !== n)) throw bad(`storage ${q(key)} is declared twice with different types or sizes`);
   rootNumel.set(key, { dtype, numel: n });
   if (legacy && Array.isArray(view)) {
     const [, off, viewSize] = view;
-    if (!isCount(off) || !isCount(viewSize) || off + viewSize > n) throw bad(`storage view of "${key}" lies outside it`);
+    if (!isCount(off) || !isCount(viewSize) || off + viewSize > n) throw bad(`storage view of ${q(key)} lies outside it`);
     return { key, dtype, numel: viewSize, base: off };
   }
   return { key, dtype, numel: n, base: 0 };
@@ -123,10 +123,10 @@ function collectTensors(file: string, root: unknown): Map<string, TensorRef> {
   walk(top, '', 0, new Set());
   for (const [name, t] of out) {
     const n = numel(t.shape);
-    if (!Number.isSafeInteger(n)) throw new BadFileError(file, `tensor "${name}" shape ${JSON.stringify(t.shape)} is too large`);
+    if (!Number.isSafeInteger(n)) throw new BadFileError(file, `tensor ${q(name)} shape ${JSON.stringify(t.shape)} is too large`);
     const last = n === 0 ? t.offset : t.shape.reduce((a, d, i) => a + (d - 1) * t.stride[i], t.offset) + 1;
     if (last > t.storage.numel) {
-      throw new BadFileError(file, `tensor "${name}" (offset ${t.offset}, shape ${JSON.stringify(t.shape)}, stride ${JSON.stringify(t.stride)}) reaches past its storage of ${t.storage.numel} elements`);
+      throw new BadFileError(file, `tensor ${q(name)} (offset ${t.offset}, shape ${JSON.stringify(t.shape)}, stride ${JSON.stringify(t.stride)}) reaches past its storage of ${t.storage.numel} elements`);
     }
   }
   return out;
@@ -176,11 +176,11 @@ export class PyTorchSource implements TensorSource {
     const n = numel(t.shape);
     const info = { name, dtype, shape: t.shape };
     if (n === 0 || isContiguous(t.shape, t.stride)) {
-      return finishTensor(this.path, info, await this.file.read(start, n * es, `tensor "${name}"`), this.opts, this.littleEndian);
+      return finishTensor(this.path, info, await this.file.read(start, n * es, `tensor ${q(name)}`), this.opts, this.littleEndian);
     }
     // Strided view (e.g. a transpose sharing its storage): read the span it touches, then gather.
     const span = t.shape.reduce((a, d, i) => a + (d - 1) * t.stride[i], 0) + 1;
-    const src = decode(dtype, await this.file.read(start, span * es, `tensor "${name}"`), span, this.littleEndian);
+    const src = decode(dtype, await this.file.read(start, span * es, `tensor ${q(name)}`), span, this.littleEndian);
     const out = src instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
     const idx = new Array<number>(t.shape.length).fill(0);
     let off = 0;
@@ -203,6 +203,19 @@ export class PyTorchSource implements TensorSource {
   }
 }
 
+/**
+ * Unpickles a zip-format `data.pkl` into its tensors (name -> storage view) and storages; the
+ * pure, file-free part of reading a checkpoint (also the unpickler's fuzzing entry point).
+ */
+export function parseStateDictPickle(
+  file: string,
+  bytes: Uint8Array,
+): { tensors: Map<string, TensorRef>; roots: Map<string, { dtype: string; numel: number }> } {
+  const roots = new Map<string, { dtype: string; numel: number }>();
+  const { value } = unpickle(bytes, { file, globals: torchGlobals(file), persistentLoad: (pid) => storageFromPid(file, pid, false, roots) });
+  return { tensors: collectTensors(file, value), roots };
+}
+
 async function openZip(file: RandomAccessFile, opts: ReadOptions): Promise<PyTorchSource> {
   const entries = await readZipDirectory(file);
   const byName = new Map(entries.map((e) => [e.name, e]));
@@ -221,13 +234,7 @@ async function openZip(file: RandomAccessFile, opts: ReadOptions): Promise<PyTor
     if (s !== 'little' && s !== 'big') throw new BadFileError(file.path, `byteorder entry says ${JSON.stringify(s)}`);
     littleEndian = s === 'little';
   }
-  const roots = new Map<string, { dtype: string; numel: number }>();
-  const { value } = unpickle(pklBytes, {
-    file: file.path,
-    globals: torchGlobals(file.path),
-    persistentLoad: (pid) => storageFromPid(file.path, pid, false, roots),
-  });
-  const tensors = collectTensors(file.path, value);
+  const { tensors, roots } = parseStateDictPickle(file.path, pklBytes);
   const offsets = new Map<string, Promise<number>>();
   const locate = (s: StorageRef): Promise<number> => {
     let p = offsets.get(s.key);
@@ -236,7 +243,7 @@ async function openZip(file: RandomAccessFile, opts: ReadOptions): Promise<PyTor
       p = entry
         ? storedDataOffset(file, entry).then((off) => {
             const need = (roots.get(s.key)?.numel ?? 0) * DTYPE_SIZE[s.dtype];
-            if (entry.size < need) throw new BadFileError(file.path, `storage "${s.key}" holds ${entry.size} bytes, fewer than the ${need} its tensors need`);
+            if (entry.size < need) throw new BadFileError(file.path, `storage ${q(s.key)} holds ${entry.size} bytes, fewer than the ${need} its tensors need`);
             return off;
           })
         : Promise.reject(new BadFileError(file.path, `storage entry ${prefix}data/${s.key} is missing from the zip`));
@@ -271,17 +278,17 @@ async function openLegacy(file: RandomAccessFile, opts: ReadOptions): Promise<Py
       let pos = keys.end;
       for (const key of keys.value as string[]) {
         const root = roots.get(key);
-        if (!root) throw new BadFileError(file.path, `corrupt legacy checkpoint: unknown storage key "${key}"`);
-        const head = await file.read(pos, 8, `storage "${key}" header`);
+        if (!root) throw new BadFileError(file.path, `corrupt legacy checkpoint: unknown storage key ${q(key)}`);
+        const head = await file.read(pos, 8, `storage ${q(key)} header`);
         const n = new DataView(head.buffer).getBigUint64(0, le);
-        if (n !== BigInt(root.numel)) throw new BadFileError(file.path, `storage "${key}" holds ${n} elements, the pickle says ${root.numel}`);
+        if (n !== BigInt(root.numel)) throw new BadFileError(file.path, `storage ${q(key)} holds ${n} elements, the pickle says ${root.numel}`);
         dataAt.set(key, pos + 8);
         pos += 8 + root.numel * DTYPE_SIZE[root.dtype];
-        if (pos > file.size) throw new BadFileError(file.path, `truncated: storage "${key}" ends at byte ${pos} but the file has ${file.size}`);
+        if (pos > file.size) throw new BadFileError(file.path, `truncated: storage ${q(key)} ends at byte ${pos} but the file has ${file.size}`);
       }
       const locate = async (s: StorageRef): Promise<number> => {
         const at = dataAt.get(s.key);
-        if (at === undefined) throw new BadFileError(file.path, `storage "${s.key}" has no data record`);
+        if (at === undefined) throw new BadFileError(file.path, `storage ${q(s.key)} has no data record`);
         return at + s.base * DTYPE_SIZE[s.dtype];
       };
       return new PyTorchSource(file, tensors, locate, le, opts);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { BadFileError, UnsupportedError } from '../errors.js';
 import { RandomAccessFile } from './file.js';
-import { finishTensor, missingTensor, MultiSource, requireReadable, type ReadOptions } from './source-base.js';
+import { finishTensor, missingTensor, MultiSource, requireReadable, type ReadOptions, q } from './source-base.js';
 import type { Tensor, TensorInfo, TensorSource } from './types.js';
 
 /**
@@ -61,33 +61,33 @@ export function parseSafetensorsHeader(path: string, headerBytes: Uint8Array, fi
       if (!isPlainObject(raw)) throw bad('__metadata__ is not an object');
       metadata = {};
       for (const [k, v] of Object.entries(raw)) {
-        if (typeof v !== 'string') throw bad(`__metadata__["${k}"] is not a string`);
+        if (typeof v !== 'string') throw bad(`__metadata__[${q(k)}] is not a string`);
         metadata[k] = v;
       }
       continue;
     }
-    if (!isPlainObject(raw)) throw bad(`entry "${name}" is not an object`);
+    if (!isPlainObject(raw)) throw bad(`entry ${q(name)} is not an object`);
     const { dtype, shape, data_offsets: offs } = raw;
-    if (typeof dtype !== 'string') throw bad(`tensor "${name}" has no dtype string`);
+    if (typeof dtype !== 'string') throw bad(`tensor ${q(name)} has no dtype string`);
     const size = ST_DTYPE_SIZE[dtype];
-    if (size === undefined) throw new UnsupportedError(`${path}: tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (size === undefined) throw new UnsupportedError(`${path}: tensor ${q(name)} has unknown dtype ${JSON.stringify(dtype)}`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw bad(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
+      throw bad(`tensor ${q(name)} has an invalid shape ${JSON.stringify(shape)}`);
     }
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
-      throw bad(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
+      throw bad(`tensor ${q(name)} has invalid data_offsets ${JSON.stringify(offs)}`);
     }
     let bytes = size;
     for (const d of shape as number[]) {
       bytes *= d;
-      if (!Number.isSafeInteger(bytes)) throw bad(`tensor "${name}" shape ${JSON.stringify(shape)} is too large`);
+      if (!Number.isSafeInteger(bytes)) throw bad(`tensor ${q(name)} shape ${JSON.stringify(shape)} is too large`);
     }
     const [b, e] = offs as [number, number];
     if (e - b !== bytes) {
-      throw bad(`tensor "${name}" (${dtype} ${JSON.stringify(shape)}) needs ${bytes} bytes but data_offsets span ${e - b}`);
+      throw bad(`tensor ${q(name)} (${dtype} ${JSON.stringify(shape)}) needs ${bytes} bytes but data_offsets span ${e - b}`);
     }
     if (e > dataLength) {
-      throw new BadFileError(path, `truncated or lying header: tensor "${name}" ends at data byte ${e} but the file holds ${Math.max(0, dataLength)}`);
+      throw new BadFileError(path, `truncated or lying header: tensor ${q(name)} ends at data byte ${e} but the file holds ${Math.max(0, dataLength)}`);
     }
     entries.push({ name, dtype, shape: shape as number[], offset: dataStart + b, byteLength: bytes });
   }
@@ -96,7 +96,7 @@ export function parseSafetensorsHeader(path: string, headerBytes: Uint8Array, fi
     const prev = sorted[i - 1];
     const cur = sorted[i];
     if (cur.offset < prev.offset + prev.byteLength) {
-      throw bad(`tensors "${prev.name}" and "${cur.name}" overlap`);
+      throw bad(`tensors ${q(prev.name)} and ${q(cur.name)} overlap`);
     }
   }
   return { entries, metadata, dataStart };
@@ -147,7 +147,7 @@ export class SafetensorsSource implements TensorSource {
     const e = this.byName.get(name);
     if (!e) throw missingTensor(this.path, name);
     requireReadable(this.path, name, e.dtype);
-    const bytes = await this.file.read(e.offset, e.byteLength, `tensor "${name}"`);
+    const bytes = await this.file.read(e.offset, e.byteLength, `tensor ${q(name)}`);
     return finishTensor(this.path, e, bytes, this.opts);
   }
 
@@ -180,7 +180,7 @@ export async function readShardIndex(indexPath: string): Promise<Map<string, str
   const map = new Map<string, string>();
   for (const [name, file] of Object.entries(json.weight_map)) {
     if (typeof file !== 'string' || file.includes('/') || file.includes('\\') || file === '..' || file === '.') {
-      throw new BadFileError(indexPath, `weight_map["${name}"] is not a plain file name in the same folder`);
+      throw new BadFileError(indexPath, `weight_map[${q(name)}] is not a plain file name in the same folder`);
     }
     map.set(name, file);
   }
@@ -206,7 +206,7 @@ export async function openSharded(
     for (const f of files) parts.push(await openShard(join(dir, f)));
     for (const [name, f] of map) {
       const part = parts[files.indexOf(f)];
-      if (!part.has(name)) throw new BadFileError(indexPath, `weight_map says "${name}" is in ${f}, but that shard has no such tensor`);
+      if (!part.has(name)) throw new BadFileError(indexPath, `weight_map says ${q(name)} is in ${f}, but that shard has no such tensor`);
     }
   } catch (err) {
     await Promise.all(parts.map((p) => p.close()));

@@ -2,6 +2,15 @@ import { ModelError, NumericError, UnsupportedError } from '../errors.js';
 import { decode, firstNonFinite, isReadableDType, READABLE_DTYPES } from './dtypes.js';
 import type { Tensor, TensorInfo, TensorSource } from './types.js';
 
+/**
+ * Quotes a name taken from a file for a one-line message: JSON escaping (so a newline or quote
+ * in a tensor name cannot break the line), cut to 120 characters.
+ */
+export function q(name: string): string {
+  const s = JSON.stringify(name);
+  return s.length > 122 ? `${s.slice(0, 120)}…"` : s;
+}
+
 /** Options shared by every reader. */
 export interface ReadOptions {
   /** Check each tensor for NaN/Inf on read and throw NumericError naming it (default true). */
@@ -18,7 +27,7 @@ export function numel(shape: readonly number[]): number {
 /** Throws UnsupportedError unless `dtype` is one genbound decodes, naming the tensor and file. */
 export function requireReadable(path: string, name: string, dtype: string): void {
   if (!isReadableDType(dtype) && dtype !== 'Q8_0') {
-    throw new UnsupportedError(`${path}: tensor "${name}" has dtype ${dtype}; genbound reads ${READABLE_DTYPES.join(', ')}`);
+    throw new UnsupportedError(`${path}: tensor ${q(name)} has dtype ${dtype}; genbound reads ${READABLE_DTYPES.join(', ')}`);
   }
 }
 
@@ -41,14 +50,14 @@ export function checkedTensor(path: string, t: Tensor, opts: ReadOptions): Tenso
     const i = firstNonFinite(t.data);
     if (i >= 0) {
       const v = t.data[i];
-      throw new NumericError(`${path}: tensor "${t.name}" contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'} (at flat index ${i})`);
+      throw new NumericError(`${path}: tensor ${q(t.name)} contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'} (at flat index ${i})`);
     }
   }
   return t;
 }
 
 export function missingTensor(path: string, name: string): ModelError {
-  return new ModelError(`${path}: no tensor named "${name}"`);
+  return new ModelError(`${path}: no tensor named ${q(name)}`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { BadFileError, UnsupportedError } from '../errors.js';
 import type { RandomAccessFile } from './file.js';
+import { q } from './source-base.js';
 
 /**
  * Minimal ZIP central-directory reader (PKWARE APPNOTE 6.3: end of central directory record,
@@ -123,7 +124,7 @@ export async function readZipDirectory(file: RandomAccessFile): Promise<ZipEntry
       }
       e += 4 + len;
     }
-    if (localHeaderOffset + 30 > file.size) throw bad(`entry "${name}" starts outside the file`);
+    if (localHeaderOffset + 30 > file.size) throw bad(`entry ${q(name)} starts outside the file`);
     entries.push({ name, method, compressedSize, size, localHeaderOffset });
     p = extraEnd + commentLen;
   }
@@ -136,13 +137,13 @@ export async function readZipDirectory(file: RandomAccessFile): Promise<ZipEntry
  */
 export async function storedDataOffset(file: RandomAccessFile, entry: ZipEntry): Promise<number> {
   if (entry.method !== 0) {
-    throw new UnsupportedError(`${file.path}: zip entry "${entry.name}" is compressed (method ${entry.method}); torch.save writes stored entries, re-save the checkpoint`);
+    throw new UnsupportedError(`${file.path}: zip entry ${q(entry.name)} is compressed (method ${entry.method}); torch.save writes stored entries, re-save the checkpoint`);
   }
-  const loc = new Cursor(await file.read(entry.localHeaderOffset, 30, `local header of "${entry.name}"`), file.path, 'local header');
-  if (loc.u32(0) !== LOC_SIG) throw new BadFileError(file.path, `corrupt zip: entry "${entry.name}" has a bad local header`);
+  const loc = new Cursor(await file.read(entry.localHeaderOffset, 30, `local header of ${q(entry.name)}`), file.path, 'local header');
+  if (loc.u32(0) !== LOC_SIG) throw new BadFileError(file.path, `corrupt zip: entry ${q(entry.name)} has a bad local header`);
   const start = entry.localHeaderOffset + 30 + loc.u16(26) + loc.u16(28);
   if (entry.compressedSize !== entry.size || start + entry.size > file.size) {
-    throw new BadFileError(file.path, `truncated or corrupt zip: entry "${entry.name}" (${entry.size} bytes at ${start}) does not fit the file of ${file.size} bytes`);
+    throw new BadFileError(file.path, `truncated or corrupt zip: entry ${q(entry.name)} (${entry.size} bytes at ${start}) does not fit the file of ${file.size} bytes`);
   }
   return start;
 }

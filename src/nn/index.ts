@@ -1,5 +1,5 @@
 /** genbound's training library: tensors, autodiff, layers, optimisers, checkpoints. See docs/nn.md. */
-export { Tensor, backward, noGrad, isGradEnabled, type DType, type Data } from './tensor.js';
+export { Tensor, backward, noGrad, isGradEnabled, tidy, setBufferPooling, clearBufferPool, type DType, type Data } from './tensor.js';
 export { Rng } from './rng.js';
 export { gemm, gemmBatched, gemmBackend, setGemmBackend, setGemmThreads, type GemmBackend } from './gemm.js';
 export { add, sub, mul, scale, relu, gelu, tanh, sum, mean, mse, reshape } from './ops/elementwise.js';

@@ -22,6 +22,12 @@ export class Tensor {
   parents: readonly Tensor[] = [];
   /** @internal adds this tensor's grad into its parents' grads. */
   backwardFn: (() => void) | null = null;
+  /** @internal created inside tidy() and not returned: its buffers are recycled when its graph is released. */
+  internal = false;
+  /** @internal another tensor views this one's data (reshape), so it must never be recycled. */
+  pinned = false;
+  /** @internal private buffers kept for the backward pass (recycled with the graph). */
+  scratch: Data[] | null = null;
 
   constructor(data: Data, shape: readonly number[], requiresGrad = false) {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -29,6 +35,7 @@ export class Tensor {
     this.data = data;
     this.shape = shape.slice();
     this.requiresGrad = requiresGrad;
+    if (scope !== null) scope.push(this);
   }
 
   get size(): number {
@@ -41,8 +48,18 @@ export class Tensor {
 
   /** The gradient buffer, allocated as zeros on first use. */
   gradBuffer(): Data {
-    if (this.grad === null) this.grad = alloc(this.dtype, this.data.length);
+    if (this.grad === null) this.grad = pooledZeros(this.dtype, this.data.length);
     return this.grad;
+  }
+
+  /**
+   * For ops that write every element of this tensor's gradient: returns the buffer and whether
+   * it is fresh (uninitialised: the op must assign, not add). Saves a zero-fill pass.
+   */
+  gradForWrite(): { buf: Data; fresh: boolean } {
+    if (this.grad !== null) return { buf: this.grad, fresh: false };
+    this.grad = allocUninit(this.dtype, this.data.length);
+    return { buf: this.grad, fresh: true };
   }
 
   zeroGrad(): void {
@@ -81,6 +98,117 @@ export class Tensor {
 
 export function alloc(dtype: DType, n: number): Data {
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/*
+ * Buffer recycling. Allocating a fresh multi-megabyte typed array costs page faults and zeroing
+ * (measured 4-5× the cost of rewriting a reused one), and a training step of the lab's models
+ * allocates hundreds of megabytes of activations and gradients of the same sizes every step. So
+ * buffers that are provably private — scratch kept for backward, gradients of non-leaf tensors,
+ * and the data of tensors created inside tidy() and not returned — go back to a pool, keyed by
+ * dtype and length, when their graph is released by backward() (or at the end of tidy() under
+ * noGrad). The pool is capped (POOL_CAP_BYTES); beyond it buffers are left to the GC.
+ */
+const POOL_CAP_BYTES = 512 * 1024 * 1024;
+const MIN_POOLED = 1024;
+const pool = new Map<number, Data[]>();
+let pooledBytes = 0;
+let poolEnabled = true;
+
+/** Turns buffer recycling on or off (off: every buffer is freshly allocated; for tests). */
+export function setBufferPooling(enabled: boolean): void {
+  poolEnabled = enabled;
+  if (!enabled) clearBufferPool();
+}
+
+function poolKey(dtype: DType, n: number): number {
+  return dtype === 'float64' ? -n : n;
+}
+
+/** A buffer whose contents are arbitrary: only for outputs that the op overwrites entirely. */
+export function allocUninit(dtype: DType, n: number): Data {
+  if (n >= MIN_POOLED) {
+    const list = pool.get(poolKey(dtype, n));
+    if (list !== undefined && list.length > 0) {
+      const d = list.pop() as Data;
+      pooledBytes -= d.byteLength;
+      return d;
+    }
+  }
+  return alloc(dtype, n);
+}
+
+/** A zero-filled buffer, recycled when possible. */
+export function pooledZeros(dtype: DType, n: number): Data {
+  const d = allocUninit(dtype, n);
+  d.fill(0);
+  return d;
+}
+
+/** Returns a private buffer to the pool; the caller must hold no other reference to it. */
+export function recycle(d: Data): void {
+  if (!poolEnabled || d.length < MIN_POOLED || pooledBytes + d.byteLength > POOL_CAP_BYTES) return;
+  const key = poolKey(d instanceof Float64Array ? 'float64' : 'float32', d.length);
+  let list = pool.get(key);
+  if (list === undefined) pool.set(key, (list = []));
+  list.push(d);
+  pooledBytes += d.byteLength;
+}
+
+/** Empties the buffer pool (frees its memory to the GC). */
+export function clearBufferPool(): void {
+  pool.clear();
+  pooledBytes = 0;
+}
+
+const EMPTY32 = new Float32Array(0);
+const EMPTY64 = new Float64Array(0);
+
+/** Recycles an internal tensor's data and every node's gradient and scratch buffers. */
+function releaseNode(t: Tensor): void {
+  if (t.grad !== null) {
+    recycle(t.grad);
+    t.grad = null;
+  }
+  if (t.scratch !== null) {
+    for (const d of t.scratch) recycle(d);
+    t.scratch = null;
+  }
+  if (t.internal && !t.pinned && t.data.length > 0) {
+    const d = t.data;
+    t.data = d instanceof Float64Array ? EMPTY64 : EMPTY32;
+    recycle(d);
+  }
+}
+
+let scope: Tensor[] | null = null;
+
+/**
+ * Runs fn and marks every tensor it creates, except those it returns, as internal: their
+ * buffers are recycled once no longer needed — after backward() has used them, or at once when
+ * fn ran under noGrad. Reading an internal tensor after that finds it empty. Layers' forward
+ * methods use this, so callers only ever hold the outputs.
+ */
+export function tidy<T extends Tensor | Tensor[]>(fn: () => T): T {
+  const outer = scope;
+  const mine: Tensor[] = [];
+  scope = mine;
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    scope = outer;
+  }
+  const keep = new Set<Tensor>(Array.isArray(result) ? result : [result]);
+  for (const t of mine) {
+    if (keep.has(t)) continue;
+    t.internal = true;
+    // Under noGrad nothing will read it again; with grad, backward() releases it (a tensor
+    // outside the graph may still be read by a graph node's backward, so it is left to the GC).
+    if (!gradEnabled) releaseNode(t);
+  }
+  if (outer !== null) for (const t of mine) outer.push(t);
+  return result;
 }
 
 export function numel(shape: readonly number[]): number {
@@ -161,7 +289,7 @@ export function backward(loss: Tensor, gradOutput?: Data, retainGraph = false): 
       if (t.backwardFn !== null) {
         t.backwardFn = null;
         t.parents = [];
-        t.grad = null;
+        releaseNode(t);
       }
     }
   }

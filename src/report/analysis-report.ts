@@ -9,6 +9,7 @@ import { decayFigure, matrixTable } from './figures/decay.js';
 import { esdFigure } from './figures/esd.js';
 import { growthFigure, growthTable } from './figures/growth.js';
 import { normsFigure } from './figures/norms.js';
+import { modelBoundsFigure } from './figures/models.js';
 import { tCurveFigure } from './figures/tcurve.js';
 import { num } from './figures/common.js';
 
@@ -32,8 +33,11 @@ function modelName(r: AnalysisResult): string {
   return String(r.model.name ?? r.model.source ?? r.model.architecture);
 }
 
+/** Bounds with their log10 (taken from `boundsLog10` when analyze provides it: it survives overflow). */
 function boundsTable(r: AnalysisResult): ReportSection['tables'] {
-  return [{ name: 'bounds', title: 'Bounds', columns: ['bound', 'value'], rows: Object.entries(r.bounds).map(([k, v]) => [k, num(v)]) }];
+  const logs = (r as { boundsLog10?: Record<string, number> }).boundsLog10 ?? {};
+  const rows = Object.entries(r.bounds).map(([k, v]) => [k, num(v), num(logs[k] ?? (v > 0 ? Math.log10(v) : NaN))]);
+  return [{ name: 'bounds', title: 'Bounds', columns: ['bound', 'value', 'log10 value'], rows }];
 }
 
 /** Build (without writing) the analysis report of one model. */
@@ -77,7 +81,7 @@ export function buildCompareReport(result: CompareResult, opts: AnalysisReportOp
     {
       title: 'Models and bounds',
       text: `${result.models.length} models compared.`,
-      figures: [],
+      figures: [modelBoundsFigure(result, (i) => modelName(result.models[i]))].filter((f) => f !== null),
       tables: [
         {
           name: 'models',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadFileError, GenboundError, ModelError, UnsupportedError } from '../../src/errors.js';
@@ -16,6 +16,7 @@ const DIR = 'test/fixtures/models/formats';
 const golden = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as {
   onnx: { tensors: Record<string, number[]>; heads: { QK: Summary; V_tilde: Summary }[]; M_in: Summary; M_out: Summary };
   tfjs: Record<string, number[]>;
+  bert_onnx: { heads: { QK: Summary; V_tilde: Summary }[]; M_in: Summary; M_out: Summary; params: number };
 };
 interface Summary {
   rows: number;
@@ -129,6 +130,52 @@ test('tfjs bad input: short shard, missing shard, unknown dtype, not a model.jso
     await assert.rejects(openTfjs(d), (e: Error) => e instanceof BadFileError && /model\.json: not valid JSON/.test(e.message));
     writeFileSync(join(d, 'model.json'), '{"modelTopology": {}}');
     await assert.rejects(openTfjs(d), /no weightsManifest/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('torch.onnx export naming: MatMul weights recovered from their biases, BERT adapter applies', async () => {
+  const src = await openSource(join(DIR, 'bert-onnx'));
+  try {
+    assert.equal(src.format, 'onnx');
+    assert.ok(src.has('bert.encoder.layer.0.attention.self.query.weight'));
+    assert.ok(src.has('onnx::MatMul_100'), 'the stored name stays readable');
+    assert.ok(!src.list().some((t) => t.name.startsWith('onnx::')), 'renamed weights are listed once, under the recovered name');
+    assert.deepEqual(src.list().find((t) => t.name === 'bert.encoder.layer.0.intermediate.dense.weight')?.shape, [12, 8]);
+    assert.match(src.metadata?.recoveredNames ?? '', /^6 MatMul weights/);
+    const a = detectAdapter(src);
+    assert.equal(a.info.architecture, 'bert');
+    assert.equal(a.info.parameters, golden.bert_onnx.params);
+    const ms = await a.layerMatrices(0);
+    const g = golden.bert_onnx;
+    const cmp = (got: Summary, want: Summary, what: string) => {
+      assert.deepEqual([got.rows, got.cols], [want.rows, want.cols], what);
+      for (const k of ['fro', 'e01', 'e10'] as const) assert.ok(close(got[k], want[k]), `${what} ${k} ${got[k]} != ${want[k]}`);
+    };
+    g.heads.forEach((h, i) => {
+      cmp(summaryOf(ms.find((m) => m.type === 'QK' && m.head === i)!), h.QK, `head ${i} QK`);
+      cmp(summaryOf(ms.find((m) => m.type === 'V_tilde' && m.head === i)!), h.V_tilde, `head ${i} V_tilde`);
+    });
+    cmp(summaryOf(ms.find((m) => m.type === 'M_in')!), g.M_in, 'M_in');
+    cmp(summaryOf(ms.find((m) => m.type === 'M_out')!), g.M_out, 'M_out');
+  } finally {
+    await src.close();
+  }
+});
+
+test('transformers.js folder layout: config.json on top, weights in onnx/model.onnx', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'genbound-tjs-'));
+  try {
+    mkdirSync(join(d, 'onnx'));
+    copyFileSync(join(DIR, 'bert-onnx', 'config.json'), join(d, 'config.json'));
+    copyFileSync(join(DIR, 'bert-onnx', 'model.onnx'), join(d, 'onnx', 'model.onnx'));
+    const src = await openSource(d);
+    assert.equal(src.format, 'onnx');
+    assert.equal(src.config?.model_type, 'bert');
+    assert.equal(detectAdapter(src).info.heads, 2);
+    rmSync(join(d, 'onnx', 'model.onnx'));
+    await assert.rejects(openSource(d), /onnx\/model\.onnx: no such file/);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

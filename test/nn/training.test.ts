@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TransformerRegressor, Tensor, Adam, AdamW, mse, backward, noGrad, Rng, clipGradNorm, schedules, applySchedule,
+  TransformerRegressor, Tensor, Adam, AdamW, mse, backward, noGrad, Rng, clipGradNorm, schedules, applySchedule, setBufferPooling,
   type TransformerRegressorConfig,
 } from '../../src/nn/index.js';
 
@@ -47,6 +47,30 @@ test('training reduces the loss, and reproduces bit for bit with the same seed',
   assert.notDeepEqual(Array.from(c.input.weight.data), Array.from(a.input.weight.data));
 });
 
+test('buffer recycling changes nothing: pooled and unpooled runs agree bit for bit', () => {
+  const big = { inputDim: 2, hiddenSize: 32, numHeads: 4, numLayers: 2, intermediateSize: 64, seed: 4, promptTokens: 2 };
+  const run = (): number[] => {
+    const m = new TransformerRegressor(big);
+    const { x, y } = data(6, 8, 40);
+    const opt = new Adam(m.trainableParameters(), { lr: 1e-2 });
+    const out: number[] = [];
+    for (let s = 0; s < 6; s++) {
+      opt.zeroGrad();
+      const pred = m.forward(x);
+      const loss = mse(pred, y);
+      backward(loss);
+      opt.step();
+      out.push(loss.item(), ...pred.data, ...noGrad(() => m.forward(x)).data);
+    }
+    return out;
+  };
+  setBufferPooling(false);
+  const plain = run();
+  setBufferPooling(true);
+  const pooled = run();
+  assert.deepEqual(pooled, plain);
+});
+
 test('the model is permutation invariant and takes any bag size', () => {
   const m = new TransformerRegressor(cfg);
   const { x } = data(3, 2, 7);
@@ -64,13 +88,14 @@ test('the model is permutation invariant and takes any bag size', () => {
   for (let i = 0; i < 2; i++) assert.ok(Math.abs(y1.data[i] - y3.data[i]) < 1e-5);
 });
 
-test('LoRA, prompt tuning and head-only training change only their own parameters', () => {
-  for (const mode of ['lora', 'prompt', 'head'] as const) {
+test('LoRA, prompt tuning, prefix tuning and head-only training change only their own parameters', () => {
+  for (const mode of ['lora', 'prompt', 'prefix', 'head'] as const) {
     const m = new TransformerRegressor(cfg);
     train(m, 3); // some pretraining
     const rng = new Rng(5);
     if (mode === 'lora') m.enableLora(2, { rng, targets: ['attn.q', 'attn.v', 'ffn.in'] });
     else if (mode === 'prompt') m.enablePromptTuning(3, rng);
+    else if (mode === 'prefix') m.enablePrefixTuning(2, rng);
     else m.enableHeadOnly();
     const before = new Map(m.namedParameters().map(([n, t]) => [n, t.data.slice()]));
     const trainable = new Set(m.namedParameters().filter(([, t]) => t.requiresGrad).map(([n]) => n));
@@ -78,7 +103,8 @@ test('LoRA, prompt tuning and head-only training change only their own parameter
     assert.ok(losses[7] < losses[0], `${mode}: loss did not fall`);
     for (const [name, t] of m.namedParameters()) {
       const changed = !Buffer.from(t.data.buffer).equals(Buffer.from(before.get(name)!.buffer));
-      const expect = mode === 'lora' ? /lora_[AB]/.test(name) : mode === 'prompt' ? name === 'prompt.weight' : name.startsWith('head.');
+      const expect = mode === 'lora' ? /lora_[AB]/.test(name) : mode === 'prompt' ? name === 'prompt.weight'
+        : mode === 'prefix' ? /attn\.prefix_[kv]$/.test(name) : name.startsWith('head.');
       assert.equal(trainable.has(name), expect, `${mode}: ${name} trainable=${trainable.has(name)}`);
       if (!expect) assert.ok(!changed, `${mode}: frozen ${name} changed`);
     }

@@ -1,5 +1,6 @@
 import { gemmBatched } from '../gemm.js';
-import { Tensor, alloc, record, type Data } from '../tensor.js';
+import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
+import { fastExp } from './fastmath.js';
 
 export interface AttentionOptions {
   /** Number of heads H; the model width D must be a multiple of H (head width D/H). */
@@ -40,42 +41,62 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
   const causal = opts.causal ?? false;
   const shift = tk - tq;
   const tt = tq * tk;
-  // P laid out [H, B, Tq, Tk]: one head's B score matrices are contiguous.
-  const p = alloc(q.dtype, h * bn * tt);
-  const y = new Tensor(alloc(q.dtype, bn * tq * dm), [bn, tq, dm]);
-  const qd = q.data, kd = k.data, vd = v.data;
-  for (let hh = 0; hh < h; hh++) {
-    const po = hh * bn * tt;
-    gemmBatched(false, true, tq, tk, dh, s, qd, hh * dh, dm, tq * dm, kd, hh * dh, dm, tk * dm, 0, p, po, tk, tt, bn);
-    for (let b = 0; b < bn; b++) {
-      for (let i = 0; i < tq; i++) softmaxRow(p, po + b * tt + i * tk, tk, mask, b * tk, causal ? i + shift : tk - 1);
-    }
-    gemmBatched(false, false, tq, dh, tk, 1, p, po, tk, tt, vd, hh * dh, dm, tk * dm, 0, y.data, hh * dh, dm, tq * dm, bn);
-  }
-  return record(y, [q, k, v], () => {
-    const g = y.grad as Data;
-    const dp = alloc(q.dtype, bn * tt);
-    const dq = q.requiresGrad ? q.gradBuffer() : null;
-    const dk = k.requiresGrad ? k.gradBuffer() : null;
-    const dv = v.requiresGrad ? v.gradBuffer() : null;
+  // P laid out [B, H, Tq, Tk]. Work goes bag by bag, one batched GEMM over the H heads at a
+  // time (head h of bag b starts at column h·dh, so the head stride is dh), so one bag's score
+  // matrices (H·Tq·Tk floats) stay in cache between the GEMM, the softmax and the next GEMM.
+  const bt = h * tt;
+  const p = allocUninit(q.dtype, bn * bt);
+  const y = new Tensor(allocUninit(q.dtype, bn * tq * dm), [bn, tq, dm]);
+  const qd = q.data, kd = k.data, vd = v.data, yd = y.data;
+  for (let b = 0; b < bn; b++) {
+    const po = b * bt, qo = b * tq * dm, ko = b * tk * dm;
+    gemmBatched(false, true, tq, tk, dh, s, qd, qo, dm, dh, kd, ko, dm, dh, 0, p, po, tk, tt, h);
     for (let hh = 0; hh < h; hh++) {
-      const po = hh * bn * tt;
-      if (dv) gemmBatched(true, false, tk, dh, tq, 1, p, po, tk, tt, g, hh * dh, dm, tq * dm, 1, dv, hh * dh, dm, tk * dm, bn);
-      if (!dq && !dk) continue;
-      gemmBatched(false, true, tq, tk, dh, 1, g, hh * dh, dm, tq * dm, vd, hh * dh, dm, tk * dm, 0, dp, 0, tk, tt, bn);
-      for (let r = 0; r < bn * tq; r++) {
-        const o = r * tk;
-        let dot = 0;
-        for (let j = 0; j < tk; j++) dot += dp[o + j] * p[po + o + j];
-        for (let j = 0; j < tk; j++) dp[o + j] = s * p[po + o + j] * (dp[o + j] - dot);
-      }
-      if (dq) gemmBatched(false, false, tq, dh, tk, 1, dp, 0, tk, tt, kd, hh * dh, dm, tk * dm, 1, dq, hh * dh, dm, tq * dm, bn);
-      if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, hh * dh, dm, tq * dm, 1, dk, hh * dh, dm, tk * dm, bn);
+      for (let i = 0; i < tq; i++) softmaxRow(p, po + hh * tt + i * tk, tk, mask, b * tk, causal ? i + shift : tk - 1);
     }
+    gemmBatched(false, false, tq, dh, tk, 1, p, po, tk, tt, vd, ko, dm, dh, 0, yd, qo, dm, dh, h);
+  }
+  const rec = record(y, [q, k, v], () => {
+    const g = y.grad as Data;
+    const dp = allocUninit(q.dtype, bt);
+    // Each head writes its own columns of dq, dk, dv once, so a fresh (uninitialised) gradient
+    // buffer is assigned (beta 0) rather than zeroed and added to — unless two of q, k, v are
+    // the same tensor and share one gradient buffer.
+    const distinct = q !== k && k !== v && q !== v;
+    const take = (t: Tensor): [Data | null, number] => {
+      if (!t.requiresGrad) return [null, 1];
+      if (!distinct) return [t.gradBuffer(), 1];
+      const w = t.gradForWrite();
+      return [w.buf, w.fresh ? 0 : 1];
+    };
+    const [dq, bq] = take(q);
+    const [dk, bk] = take(k);
+    const [dv, bv] = take(v);
+    for (let b = 0; b < bn; b++) {
+      const po = b * bt, qo = b * tq * dm, ko = b * tk * dm;
+      if (dv) gemmBatched(true, false, tk, dh, tq, 1, p, po, tk, tt, g, qo, dm, dh, bv, dv, ko, dm, dh, h);
+      if (!dq && !dk) continue;
+      gemmBatched(false, true, tq, tk, dh, 1, g, qo, dm, dh, vd, ko, dm, dh, 0, dp, 0, tk, tt, h);
+      for (let r = 0; r < h * tq; r++) {
+        const o = r * tk, op = po + o;
+        let dot = 0;
+        for (let j = 0; j < tk; j++) dot += dp[o + j] * p[op + j];
+        for (let j = 0; j < tk; j++) dp[o + j] = s * p[op + j] * (dp[o + j] - dot);
+      }
+      if (dq) gemmBatched(false, false, tq, dh, tk, 1, dp, 0, tk, tt, kd, ko, dm, dh, bq, dq, qo, dm, dh, h);
+      if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, qo, dm, dh, bk, dk, ko, dm, dh, h);
+    }
+    recycle(dp);
   });
+  if (rec.backwardFn !== null) rec.scratch = [p];
+  else recycle(p);
+  return rec;
 }
 
-/** In-place softmax of row x[o .. o+n−1], keys > last or masked out get probability 0. */
+/**
+ * In-place softmax of row x[o .. o+n−1], keys > last or masked out get probability 0.
+ * Unmasked float32 rows use fastExp (fastmath.ts); float64 rows Math.exp.
+ */
 function softmaxRow(x: Data, o: number, n: number, mask: Uint8Array | undefined, mo: number, last: number): void {
   let mx = -Infinity;
   const end = Math.min(n - 1, last);
@@ -89,7 +110,13 @@ function softmaxRow(x: Data, o: number, n: number, mask: Uint8Array | undefined,
     return;
   }
   let sum = 0;
-  if (mask) {
+  if (x instanceof Float32Array && !mask) {
+    for (let j = 0; j <= end; j++) {
+      const e = fastExp(x[o + j] - mx);
+      x[o + j] = e;
+      sum += e;
+    }
+  } else if (mask) {
     for (let j = 0; j <= end; j++) {
       const e = mask[mo + j] ? Math.exp(x[o + j] - mx) : 0;
       x[o + j] = e;

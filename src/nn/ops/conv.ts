@@ -1,5 +1,5 @@
 import { gemm } from '../gemm.js';
-import { Tensor, alloc, record, type Data } from '../tensor.js';
+import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
 
 /**
  * 1-D convolution (cross-correlation), PyTorch's nn.functional.conv1d layout: x [B, Cin, L],
@@ -18,7 +18,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, stride = 1, paddi
   const lout = Math.floor((l + 2 * padding - kw) / stride) + 1;
   if (lout < 1) throw new RangeError(`conv1d: kernel ${kw} is longer than the padded input ${l + 2 * padding}`);
   const ck = cin * kw;
-  const cols = alloc(x.dtype, bn * ck * lout);
+  const cols = allocUninit(x.dtype, bn * ck * lout);
   const xd = x.data;
   for (let bb = 0; bb < bn; bb++) {
     for (let c = 0; c < cin; c++) {
@@ -31,14 +31,14 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, stride = 1, paddi
       }
     }
   }
-  const y = new Tensor(alloc(x.dtype, bn * cout * lout), [bn, cout, lout]);
+  const y = new Tensor(allocUninit(x.dtype, bn * cout * lout), [bn, cout, lout]);
   const yd = y.data;
   for (let bb = 0; bb < bn; bb++) {
     if (b) for (let o = 0; o < cout; o++) yd.fill(b.data[o], (bb * cout + o) * lout, (bb * cout + o + 1) * lout);
     gemm(false, false, cout, lout, ck, 1, w.data, 0, ck, cols, bb * ck * lout, lout, b ? 1 : 0, yd, bb * cout * lout, lout);
   }
   const parents = b ? [x, w, b] : [x, w];
-  return record(y, parents, () => {
+  const rec = record(y, parents, () => {
     const g = y.grad as Data;
     if (w.requiresGrad) {
       const dw = w.gradBuffer();
@@ -57,7 +57,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, stride = 1, paddi
     }
     if (x.requiresGrad) {
       const dx = x.gradBuffer();
-      const dcols = alloc(x.dtype, ck * lout);
+      const dcols = allocUninit(x.dtype, ck * lout);
       for (let bb = 0; bb < bn; bb++) {
         gemm(true, false, ck, lout, cout, 1, w.data, 0, ck, g, bb * cout * lout, lout, 0, dcols, 0, lout);
         for (let c = 0; c < cin; c++) {
@@ -70,6 +70,10 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, stride = 1, paddi
           }
         }
       }
+      recycle(dcols);
     }
   });
+  if (rec.backwardFn !== null) rec.scratch = [cols];
+  else recycle(cols);
+  return rec;
 }

@@ -1,4 +1,5 @@
-import { Tensor, alloc, record, type Data } from '../tensor.js';
+import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
+import { fastTanh } from './fastmath.js';
 
 /**
  * Element-wise ops, reductions and shape ops, each with its gradient next to its forward.
@@ -16,13 +17,16 @@ function sameShape(a: Tensor, b: Tensor, op: string): void {
 function out(like: Tensor, shape: readonly number[] = like.shape): Tensor {
   let n = 1;
   for (const s of shape) n *= s;
-  return new Tensor(alloc(like.dtype, n), shape);
+  return new Tensor(allocUninit(like.dtype, n), shape);
 }
 
 function accumulate(dst: Tensor, g: Data, scale = 1): void {
   if (!dst.requiresGrad) return;
-  const d = dst.gradBuffer();
-  if (scale === 1) for (let i = 0; i < d.length; i++) d[i] += g[i];
+  const { buf: d, fresh } = dst.gradForWrite();
+  if (fresh) {
+    if (scale === 1) d.set(g);
+    else for (let i = 0; i < d.length; i++) d[i] = scale * g[i];
+  } else if (scale === 1) for (let i = 0; i < d.length; i++) d[i] += g[i];
   else for (let i = 0; i < d.length; i++) d[i] += scale * g[i];
 }
 
@@ -92,24 +96,39 @@ const GELU_A = 0.044715;
  * nn.GELU(approximate='tanh'), Hugging Face "gelu_pytorch_tanh"):
  *   gelu(x) = x/2 · (1 + tanh(c·(x + a·x³))),  c = √(2/π), a = 0.044715;
  *   gelu'(x) = (1 + t)/2 + x/2 · (1 − t²) · c · (1 + 3a·x²),  t = tanh(c·(x + a·x³)).
+ * Float32 tensors use fastTanh (fastmath.ts), float64 tensors Math.tanh.
  */
 export function gelu(x: Tensor): Tensor {
   const y = out(x);
   const xd = x.data, yd = y.data;
-  const t = alloc(x.dtype, x.size);
-  for (let i = 0; i < yd.length; i++) {
-    const v = xd[i];
-    const th = Math.tanh(GELU_C * (v + GELU_A * v * v * v));
-    t[i] = th;
-    yd[i] = 0.5 * v * (1 + th);
+  const t = allocUninit(x.dtype, x.size);
+  if (x.dtype === 'float32') {
+    for (let i = 0; i < yd.length; i++) {
+      const v = xd[i];
+      const th = fastTanh(GELU_C * (v + GELU_A * v * v * v));
+      t[i] = th;
+      yd[i] = 0.5 * v * (1 + th);
+    }
+  } else {
+    for (let i = 0; i < yd.length; i++) {
+      const v = xd[i];
+      const th = Math.tanh(GELU_C * (v + GELU_A * v * v * v));
+      t[i] = th;
+      yd[i] = 0.5 * v * (1 + th);
+    }
   }
-  return record(y, [x], () => {
-    const g = y.grad as Data, d = x.gradBuffer();
+  const rec = record(y, [x], () => {
+    const g = y.grad as Data;
+    const { buf: d, fresh } = x.gradForWrite();
     for (let i = 0; i < d.length; i++) {
       const v = xd[i], th = t[i];
-      d[i] += g[i] * (0.5 * (1 + th) + 0.5 * v * (1 - th * th) * GELU_C * (1 + 3 * GELU_A * v * v));
+      const gi = g[i] * (0.5 * (1 + th) + 0.5 * v * (1 - th * th) * GELU_C * (1 + 3 * GELU_A * v * v));
+      d[i] = fresh ? gi : d[i] + gi;
     }
   });
+  if (rec.backwardFn !== null) rec.scratch = [t];
+  else recycle(t);
+  return rec;
 }
 
 /** tanh(x); derivative 1 − tanh². */
@@ -164,5 +183,7 @@ export function mse(pred: Tensor, target: Tensor | Data): Tensor {
 /** Same data under a new shape (no copy; element count must match). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const y = new Tensor(x.data, shape);
+  x.pinned = true;
+  y.pinned = true;
   return record(y, [x], () => accumulate(x, y.grad as Data));
 }

@@ -1,4 +1,4 @@
-import { Tensor, alloc, record, type Data } from '../tensor.js';
+import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
 
 /**
  * Layer normalisation over the last axis (Ba, Kiros & Hinton 2016; PyTorch nn.LayerNorm with
@@ -10,8 +10,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const d = x.shape[x.shape.length - 1];
   if (gamma.size !== d || beta.size !== d) throw new RangeError(`layerNorm: weight/bias must have ${d} elements`);
   const rows = x.size / d;
-  const y = new Tensor(alloc(x.dtype, x.size), x.shape);
-  const xhat = alloc(x.dtype, x.size);
+  const y = new Tensor(allocUninit(x.dtype, x.size), x.shape);
+  const xhat = allocUninit(x.dtype, x.size);
   const rstd = new Float64Array(rows);
   const xd = x.data, yd = y.data, gd = gamma.data, bd = beta.data;
   for (let r = 0; r < rows; r++) {
@@ -29,29 +29,35 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       yd[o + j] = h * gd[j] + bd[j];
     }
   }
-  return record(y, [x, gamma, beta], () => {
+  const rec = record(y, [x, gamma, beta], () => {
     const g = y.grad as Data;
-    if (gamma.requiresGrad || beta.requiresGrad) {
-      const dg = new Float64Array(d), db = new Float64Array(d);
-      for (let r = 0; r < rows; r++) {
-        const o = r * d;
-        for (let j = 0; j < d; j++) { dg[j] += g[o + j] * xhat[o + j]; db[j] += g[o + j]; }
+    // One sweep over each row accumulates dγ, dβ and the two row means the dx formula needs;
+    // a second writes dx.
+    const wantP = gamma.requiresGrad || beta.requiresGrad;
+    const dg = new Float64Array(d), db = new Float64Array(d);
+    const dxw = x.requiresGrad ? x.gradForWrite() : null;
+    for (let r = 0; r < rows; r++) {
+      const o = r * d;
+      let m1 = 0, m2 = 0;
+      for (let j = 0; j < d; j++) {
+        const gj = g[o + j], hj = xhat[o + j];
+        if (wantP) { dg[j] += gj * hj; db[j] += gj; }
+        const gh = gj * gd[j];
+        m1 += gh;
+        m2 += gh * hj;
       }
-      if (gamma.requiresGrad) { const t = gamma.gradBuffer(); for (let j = 0; j < d; j++) t[j] += dg[j]; }
-      if (beta.requiresGrad) { const t = beta.gradBuffer(); for (let j = 0; j < d; j++) t[j] += db[j]; }
+      if (dxw === null) continue;
+      m1 /= d; m2 /= d;
+      const rs = rstd[r], dx = dxw.buf;
+      if (dxw.fresh) for (let j = 0; j < d; j++) dx[o + j] = rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
+      else for (let j = 0; j < d; j++) dx[o + j] += rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
     }
-    if (x.requiresGrad) {
-      const dx = x.gradBuffer();
-      for (let r = 0; r < rows; r++) {
-        const o = r * d;
-        let m1 = 0, m2 = 0;
-        for (let j = 0; j < d; j++) { const gh = g[o + j] * gd[j]; m1 += gh; m2 += gh * xhat[o + j]; }
-        m1 /= d; m2 /= d;
-        const rs = rstd[r];
-        for (let j = 0; j < d; j++) dx[o + j] += rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
-      }
-    }
+    if (gamma.requiresGrad) { const t = gamma.gradBuffer(); for (let j = 0; j < d; j++) t[j] += dg[j]; }
+    if (beta.requiresGrad) { const t = beta.gradBuffer(); for (let j = 0; j < d; j++) t[j] += db[j]; }
   });
+  if (rec.backwardFn !== null) rec.scratch = [xhat];
+  else recycle(xhat);
+  return rec;
 }
 
 /**
@@ -66,7 +72,7 @@ export function meanPool(x: Tensor, opts: { start?: number; keyMask?: Uint8Array
   const tn = t - start;
   const mask = opts.keyMask;
   if (mask && mask.length !== bn * tn) throw new RangeError(`meanPool: keyMask has ${mask.length} entries, expected ${bn * tn}`);
-  const y = new Tensor(alloc(x.dtype, bn * d), [bn, d]);
+  const y = new Tensor(allocUninit(x.dtype, bn * d), [bn, d]);
   const w = new Float64Array(bn * tn);
   for (let b = 0; b < bn; b++) {
     let cnt = 0;
@@ -102,7 +108,7 @@ export function meanPool(x: Tensor, opts: { start?: number; keyMask?: Uint8Array
 export function embedding(weight: Tensor, indices: Int32Array | readonly number[], indexShape?: readonly number[]): Tensor {
   const [v, d] = weight.shape;
   const n = indices.length;
-  const y = new Tensor(alloc(weight.dtype, n * d), [...(indexShape ?? [n]), d]);
+  const y = new Tensor(allocUninit(weight.dtype, n * d), [...(indexShape ?? [n]), d]);
   const wd = weight.data, yd = y.data;
   for (let i = 0; i < n; i++) {
     const id = indices[i];
@@ -118,6 +124,16 @@ export function embedding(weight: Tensor, indices: Int32Array | readonly number[
   });
 }
 
+/** A key mask [B·n] widened to [B·(P + n)] with P leading ones (for prepended tokens). */
+export function widenMask(keyMask: Uint8Array, bn: number, n: number, p: number): Uint8Array {
+  const mask = new Uint8Array(bn * (n + p));
+  for (let b = 0; b < bn; b++) {
+    mask.fill(1, b * (n + p), b * (n + p) + p);
+    mask.set(keyMask.subarray(b * n, (b + 1) * n), b * (n + p) + p);
+  }
+  return mask;
+}
+
 /** Prepends the same P tokens prompt [P, D] to every bag of x [B, T, D] → [B, P + T, D]. */
 export function prependTokens(prompt: Tensor, x: Tensor): Tensor {
   if (x.shape.length !== 3 || prompt.shape.length !== 2 || prompt.shape[1] !== x.shape[2]) {
@@ -126,7 +142,7 @@ export function prependTokens(prompt: Tensor, x: Tensor): Tensor {
   const [bn, t, d] = x.shape;
   const p = prompt.shape[0];
   const tt = p + t;
-  const y = new Tensor(alloc(x.dtype, bn * tt * d), [bn, tt, d]);
+  const y = new Tensor(allocUninit(x.dtype, bn * tt * d), [bn, tt, d]);
   for (let b = 0; b < bn; b++) {
     y.data.set(prompt.data, b * tt * d);
     y.data.set(x.data.subarray(b * t * d, (b + 1) * t * d), (b * tt + p) * d);

@@ -1,5 +1,5 @@
 import { gemm } from '../gemm.js';
-import { Tensor, alloc, record, type Data } from '../tensor.js';
+import { Tensor, allocUninit, record, type Data } from '../tensor.js';
 
 /**
  * Affine map over the last axis, PyTorch's nn.functional.linear: y = x·Wᵀ + b with W stored
@@ -15,7 +15,7 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   if (b && b.size !== outF) throw new RangeError(`linear: bias has ${b.size} elements, expected ${outF}`);
   const n = x.size / inF;
   const shape = [...x.shape.slice(0, -1), outF];
-  const y = new Tensor(alloc(x.dtype, n * outF), shape);
+  const y = new Tensor(allocUninit(x.dtype, n * outF), shape);
   const yd = y.data;
   if (b) {
     const bd = b.data;
@@ -25,8 +25,14 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   const parents = b ? [x, w, b] : [x, w];
   return record(y, parents, () => {
     const g = y.grad as Data;
-    if (x.requiresGrad) gemm(false, false, n, inF, outF, 1, g, 0, outF, w.data, 0, inF, 1, x.gradBuffer(), 0, inF);
-    if (w.requiresGrad) gemm(true, false, outF, inF, n, 1, g, 0, outF, x.data, 0, inF, 1, w.gradBuffer(), 0, inF);
+    if (x.requiresGrad) {
+      const dx = x.gradForWrite();
+      gemm(false, false, n, inF, outF, 1, g, 0, outF, w.data, 0, inF, dx.fresh ? 0 : 1, dx.buf, 0, inF);
+    }
+    if (w.requiresGrad) {
+      const dw = w.gradForWrite();
+      gemm(true, false, outF, inF, n, 1, g, 0, outF, x.data, 0, inF, dw.fresh ? 0 : 1, dw.buf, 0, inF);
+    }
     if (b && b.requiresGrad) {
       const db = b.gradBuffer();
       // Column sums accumulated in float64, then added once.

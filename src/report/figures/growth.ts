@@ -2,7 +2,7 @@
  * Growth of each bound with model size, as Sakai & Imaizumi (2026), Sec. 6 compare them on the
  * BERT Miniatures: each bound divided by its value at the smallest width (same depth) or the
  * smallest depth (same width), on log axes, with the fitted log-log slope (from `compare`) written
- * at the end of each line and listed in the table.
+ * in each panel's corner and listed in the table.
  */
 import type { CompareResult, GrowthRow } from '../../types/analysis.js';
 import type { VegaLiteSpec } from '../vega.js';
@@ -15,7 +15,7 @@ export interface GrowthPoint {
   fixed: number;
   x: number;
   ratio: number;
-  /** "slope 1.23" on the line's last point, empty elsewhere. */
+  /** "slope 1.23" on the line's last point, empty elsewhere (drawn in the panel's corner). */
   label: string;
 }
 
@@ -43,7 +43,9 @@ export function growthPoints(result: CompareResult, against: 'width' | 'depth'):
 export function growthFigure(result: CompareResult, against: 'width' | 'depth'): FigureWithTable | null {
   const values = growthPoints(result, against);
   const fixedCount = new Set(values.map((v) => v.fixed)).size;
-  if (values.length === 0 || !values.some((v) => v.ratio !== 1)) return null;
+  // Growth needs at least two sizes along the axis; a family of same-sized models has none to show.
+  if (new Set(values.map((v) => v.x)).size < 2) return null;
+  const bounds = [...new Set(values.map((v) => v.bound))].sort();
   const xTitle = against === 'width' ? 'hidden size N' : 'depth L';
   const enc = {
     x: { field: 'x', type: 'quantitative', scale: { type: 'log', nice: false, padding: 12 }, title: xTitle, axis: { values: [...new Set(values.map((v) => v.x))].sort((a, b) => a - b), format: 'd' } },
@@ -59,7 +61,12 @@ export function growthFigure(result: CompareResult, against: 'width' | 'depth'):
       height: 170,
       layer: [
         { mark: { type: 'line', point: true }, encoding: { ...enc, tooltip: [{ field: 'bound' }, { field: 'x', title: xTitle }, { field: 'ratio', format: '.4g' }] } },
-        { transform: [{ filter: "datum.label != ''" }], mark: { type: 'text', align: 'right', dx: -6, dy: -8, fontSize: 10 }, encoding: { ...enc, text: { field: 'label' } } },
+        // The fitted slopes, one line per bound in the panel's top-left corner, in the bound's colour.
+        ...bounds.map((b, k) => ({
+          transform: [{ filter: { and: [{ field: 'bound', equal: b }, "datum.label != ''"] } }],
+          mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 10, x: 5, y: 4 + 13 * k },
+          encoding: { color: enc.color, text: { field: 'label' } },
+        })),
       ],
     },
   } as VegaLiteSpec;
@@ -74,7 +81,7 @@ export function growthFigure(result: CompareResult, against: 'width' | 'depth'):
       spec,
       caption:
         (against === 'width' ? 'Normalised to the smallest width of the same depth' : 'Normalised to the smallest depth of the same width') +
-        '; log-log axes. The label at each line’s end is the slope of a least-squares line through log(bound) against log(' +
+        '; log-log axes. The slope in each panel’s corner (in the line’s colour) is that of a least-squares line through log(bound) against log(' +
         (against === 'width' ? 'N' : 'L') + ').',
     },
     table: { name: `slopes-${against}`, title: `Fitted log-log slopes against ${against}`, columns: ['bound', against === 'width' ? 'fixed depth' : 'fixed width', 'slope', 'points'], rows },

@@ -1,0 +1,251 @@
+import { BadFileError, UnsupportedError } from '../errors.js';
+import { f16BitsToNumber } from './dtypes.js';
+import { RandomAccessFile } from './file.js';
+import { checkedTensor, finishTensor, missingTensor, type ReadOptions, q } from './source-base.js';
+import type { Tensor, TensorInfo, TensorSource } from './types.js';
+
+/**
+ * GGUF reader (llama.cpp, docs/gguf.md in ggml; versions 2 and 3, little-endian):
+ *   "GGUF" u32 version, u64 tensor_count, u64 kv_count,
+ *   kv_count x (string key, u32 value_type, value), tensor_count x (string name, u32 n_dims,
+ *   u64 ne[n_dims], u32 ggml_type, u64 offset), padding to `general.alignment` (default 32),
+ *   then the data; each offset is relative to the data start. Strings are u64 length + UTF-8.
+ * ne[0] is the fastest-varying dimension, so the row-major shape reported here is ne reversed
+ * (a PyTorch (out, in) weight has ne = [in, out] and shape [out, in]).
+ * F32, F16, BF16, F64, I8 and Q8_0 (blocks of 32: f16 scale d, 32 int8 q; x = d * q) are decoded;
+ * any other quantisation is listed but refused by name on read.
+ *
+ * Parsed here rather than with @huggingface/gguf: that package returns BigInt fields and throws
+ * plain Errors; ours reads lazily through RandomAccessFile, bounds every count by the bytes left
+ * (so random input cannot make it allocate or loop without bound) and fails with BadFileError.
+ */
+
+/** ggml_type number -> [name, elements per block, bytes per block]. */
+const GGML_TYPES: Readonly<Record<number, readonly [string, number, number]>> = {
+  0: ['F32', 1, 4], 1: ['F16', 1, 2], 2: ['Q4_0', 32, 18], 3: ['Q4_1', 32, 20], 6: ['Q5_0', 32, 22],
+  7: ['Q5_1', 32, 24], 8: ['Q8_0', 32, 34], 9: ['Q8_1', 32, 36], 10: ['Q2_K', 256, 84], 11: ['Q3_K', 256, 110],
+  12: ['Q4_K', 256, 144], 13: ['Q5_K', 256, 176], 14: ['Q6_K', 256, 210], 15: ['Q8_K', 256, 292],
+  16: ['IQ2_XXS', 256, 66], 17: ['IQ2_XS', 256, 74], 18: ['IQ3_XXS', 256, 98], 19: ['IQ1_S', 256, 50],
+  20: ['IQ4_NL', 32, 18], 21: ['IQ3_S', 256, 110], 22: ['IQ2_S', 256, 82], 23: ['IQ4_XS', 256, 136],
+  24: ['I8', 1, 1], 25: ['I16', 1, 2], 26: ['I32', 1, 4], 27: ['I64', 1, 8], 28: ['F64', 1, 8],
+  29: ['IQ1_M', 256, 56], 30: ['BF16', 1, 2], 34: ['TQ1_0', 256, 54], 35: ['TQ2_0', 256, 66],
+};
+
+const DECODED = new Set(['F32', 'F16', 'BF16', 'F64', 'I8', 'Q8_0']);
+
+export interface GgufEntry extends TensorInfo {
+  readonly offset: number;
+  readonly byteLength: number;
+}
+
+export interface GgufHeader {
+  readonly version: number;
+  readonly kv: ReadonlyMap<string, unknown>;
+  readonly entries: readonly GgufEntry[];
+  readonly dataStart: number;
+}
+
+/** Signals that the header runs past the bytes read so far (the caller reads more and retries). */
+class NeedMore extends BadFileError {}
+
+/** Largest array kept in `kv` (tokenizer vocabularies are skipped, not stored). */
+const KEEP_ARRAY = 1024;
+
+/** Parses the header from the first bytes of the file (`fileSize` bounds data ranges). */
+export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): GgufHeader {
+  const bad = (what: string): BadFileError => new BadFileError(path, `GGUF header: ${what}`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let p = 0;
+  const need = (n: number): void => {
+    if (p + n > b.length) {
+      if (b.length >= fileSize) throw new BadFileError(path, `truncated: GGUF header runs past the end of the file (byte ${p + n} of ${fileSize})`);
+      throw new NeedMore(path, 'header longer than the bytes read');
+    }
+  };
+  const u32 = (): number => (need(4), (p += 4), dv.getUint32(p - 4, true));
+  const u64 = (): number => {
+    need(8);
+    const v = dv.getBigUint64(p, true);
+    p += 8;
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`64-bit value ${v} at byte ${p - 8} is impossibly large`);
+    return Number(v);
+  };
+  const bound = (count: number, minBytes: number, what: string): void => {
+    if (count * minBytes > fileSize - p) throw bad(`truncated or corrupt: ${what} count ${count} cannot fit in the ${fileSize}-byte file`);
+  };
+  const str = (): string => {
+    const n = u64();
+    bound(n, 1, 'string byte');
+    need(n);
+    p += n;
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(p - n, p));
+    } catch {
+      throw bad(`invalid UTF-8 string at byte ${p - n}`);
+    }
+  };
+  const SCALAR: Record<number, [number, () => unknown]> = {
+    0: [1, () => (need(1), b[p++])],
+    1: [1, () => (need(1), dv.getInt8(p++))],
+    2: [2, () => (need(2), (p += 2), dv.getUint16(p - 2, true))],
+    3: [2, () => (need(2), (p += 2), dv.getInt16(p - 2, true))],
+    4: [4, () => u32()],
+    5: [4, () => (need(4), (p += 4), dv.getInt32(p - 4, true))],
+    6: [4, () => (need(4), (p += 4), dv.getFloat32(p - 4, true))],
+    7: [1, () => (need(1), b[p++] !== 0)],
+    8: [8, () => str()],
+    10: [8, () => (need(8), (p += 8), Number(dv.getBigUint64(p - 8, true)))],
+    11: [8, () => (need(8), (p += 8), Number(dv.getBigInt64(p - 8, true)))],
+    12: [8, () => (need(8), (p += 8), dv.getFloat64(p - 8, true))],
+  };
+  const value = (type: number, key: string, depth: number): unknown => {
+    if (type === 9) {
+      if (depth > 4) throw bad(`arrays nested too deeply in ${q(key)}`);
+      const et = u32();
+      const n = u64();
+      bound(n, et === 9 ? 12 : (SCALAR[et]?.[0] ?? 1), `${q(key)} array`);
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i++) {
+        const v = value(et, key, depth + 1);
+        if (n <= KEEP_ARRAY) out.push(v);
+      }
+      return n <= KEEP_ARRAY ? out : { skippedArray: n };
+    }
+    const s = SCALAR[type];
+    if (!s) throw bad(`metadata ${q(key)} has unknown value type ${type}`);
+    return s[1]();
+  };
+
+  need(4);
+  if (b[0] !== 0x47 || b[1] !== 0x47 || b[2] !== 0x55 || b[3] !== 0x46) throw new BadFileError(path, 'not a GGUF file (no "GGUF" magic)');
+  p = 4;
+  const version = u32();
+  if (version !== 2 && version !== 3) throw new UnsupportedError(`${path}: GGUF version ${version} is not supported (2 and 3 are)`);
+  const nTensors = u64();
+  const nKv = u64();
+  bound(nKv, 12, 'metadata');
+  const kv = new Map<string, unknown>();
+  for (let i = 0; i < nKv; i++) {
+    const key = str();
+    kv.set(key, value(u32(), key, 0));
+  }
+  bound(nTensors, 24, 'tensor');
+  const raw: { name: string; ne: number[]; type: number; offset: number }[] = [];
+  for (let i = 0; i < nTensors; i++) {
+    const name = str();
+    const nd = u32();
+    if (nd > 8) throw bad(`tensor ${q(name)} has ${nd} dimensions`);
+    const ne: number[] = [];
+    for (let d = 0; d < nd; d++) ne.push(u64());
+    raw.push({ name, ne, type: u32(), offset: u64() });
+  }
+  const alignment = kv.get('general.alignment') ?? 32;
+  if (typeof alignment !== 'number' || !Number.isInteger(alignment) || alignment < 1 || alignment > 1 << 20) {
+    throw bad(`general.alignment ${String(alignment)} is invalid`);
+  }
+  const dataStart = Math.ceil(p / alignment) * alignment;
+  const dataLength = fileSize - dataStart;
+  const entries: GgufEntry[] = [];
+  const seen = new Set<string>();
+  for (const t of raw) {
+    if (seen.has(t.name)) throw bad(`tensor ${q(t.name)} is listed twice`);
+    seen.add(t.name);
+    const ty = GGML_TYPES[t.type];
+    const dtype = ty ? ty[0] : `ggml type ${t.type}`;
+    let n = 1;
+    for (const d of t.ne) n *= d;
+    if (!Number.isSafeInteger(n)) throw bad(`tensor ${q(t.name)} shape ${JSON.stringify(t.ne)} is too large`);
+    if (t.offset % alignment !== 0) throw bad(`tensor ${q(t.name)} offset ${t.offset} is not a multiple of the alignment ${alignment}`);
+    let byteLength = 0;
+    if (ty) {
+      const [, block, bytes] = ty;
+      if ((t.ne[0] ?? 1) % block !== 0) throw bad(`tensor ${q(t.name)} (${dtype}) row length ${t.ne[0]} is not a multiple of the block size ${block}`);
+      byteLength = (n / block) * bytes;
+      if (t.offset + byteLength > dataLength) {
+        throw new BadFileError(path, `truncated or lying header: tensor ${q(t.name)} ends at data byte ${t.offset + byteLength} but the file holds ${Math.max(0, dataLength)}`);
+      }
+    }
+    entries.push({ name: t.name, dtype, shape: [...t.ne].reverse(), offset: dataStart + t.offset, byteLength });
+  }
+  const sorted = entries.filter((e) => e.byteLength > 0).sort((x, y) => x.offset - y.offset);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].offset < sorted[i - 1].offset + sorted[i - 1].byteLength) throw bad(`tensors ${q(sorted[i - 1].name)} and ${q(sorted[i].name)} overlap`);
+  }
+  return { version, kv, entries, dataStart };
+}
+
+/** Q8_0 blocks -> float32: x = f16(d) * int8(q), 32 values per 34-byte block. */
+export function dequantQ8_0(bytes: Uint8Array, count: number): Float32Array {
+  const out = new Float32Array(count);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let blk = 0; blk * 32 < count; blk++) {
+    const base = blk * 34;
+    const d = f16BitsToNumber(dv.getUint16(base, true));
+    for (let j = 0; j < 32; j++) out[blk * 32 + j] = d * dv.getInt8(base + 2 + j);
+  }
+  return out;
+}
+
+export class GgufSource implements TensorSource {
+  readonly format = 'gguf';
+  readonly config: Record<string, unknown>;
+  readonly metadata: Readonly<Record<string, string>>;
+  private readonly byName: Map<string, GgufEntry>;
+
+  constructor(
+    private readonly file: RandomAccessFile,
+    readonly header: GgufHeader,
+    private readonly opts: ReadOptions,
+  ) {
+    this.byName = new Map(header.entries.map((e) => [e.name, e]));
+    this.config = Object.fromEntries(header.kv);
+    const md: Record<string, string> = {};
+    for (const [k, v] of header.kv) if (typeof v !== 'object') md[k] = String(v);
+    this.metadata = md;
+  }
+  get path(): string {
+    return this.file.path;
+  }
+  list(): readonly TensorInfo[] {
+    return this.header.entries.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+  }
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+  async read(name: string): Promise<Tensor> {
+    const e = this.byName.get(name);
+    if (!e) throw missingTensor(this.path, name);
+    if (!DECODED.has(e.dtype)) {
+      throw new UnsupportedError(`${this.path}: tensor ${q(name)} is quantised as ${e.dtype}; genbound reads GGUF F32, F16, BF16, F64, I8 and Q8_0`);
+    }
+    const bytes = await this.file.read(e.offset, e.byteLength, `tensor ${q(name)}`);
+    if (e.dtype === 'Q8_0') {
+      const n = e.shape.reduce((a, d) => a * d, 1);
+      return checkedTensor(this.path, { name, shape: [...e.shape], data: dequantQ8_0(bytes, n) }, this.opts);
+    }
+    return finishTensor(this.path, e, bytes, this.opts);
+  }
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+/** Opens a .gguf file: reads its header (growing the window as needed), not its tensors. */
+export async function openGguf(path: string, opts: ReadOptions = {}): Promise<GgufSource> {
+  const file = await RandomAccessFile.open(path);
+  try {
+    let window = Math.min(file.size, 1 << 20);
+    for (;;) {
+      const bytes = await file.read(0, window, 'GGUF header');
+      try {
+        return new GgufSource(file, parseGgufHeader(path, bytes, file.size), opts);
+      } catch (err) {
+        if (!(err instanceof NeedMore)) throw err;
+        window = Math.min(file.size, window * 4);
+      }
+    }
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+}
