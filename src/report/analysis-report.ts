@@ -32,8 +32,11 @@ function modelName(r: AnalysisResult): string {
   return String(r.model.name ?? r.model.source ?? r.model.architecture);
 }
 
+/** Bounds with their log10 (taken from `boundsLog10` when analyze provides it: it survives overflow). */
 function boundsTable(r: AnalysisResult): ReportSection['tables'] {
-  return [{ name: 'bounds', title: 'Bounds', columns: ['bound', 'value'], rows: Object.entries(r.bounds).map(([k, v]) => [k, num(v)]) }];
+  const logs = (r as { boundsLog10?: Record<string, number> }).boundsLog10 ?? {};
+  const rows = Object.entries(r.bounds).map(([k, v]) => [k, num(v), num(logs[k] ?? (v > 0 ? Math.log10(v) : NaN))]);
+  return [{ name: 'bounds', title: 'Bounds', columns: ['bound', 'value', 'log10 value'], rows }];
 }
 
 /** Build (without writing) the analysis report of one model. */

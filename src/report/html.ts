@@ -103,9 +103,20 @@ ${body}
 </tbody></table></div></figure>`;
 }
 
+/** A settings value as text; long arrays are shortened to their ends and length. */
+export function formatSetting(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return formatCell(v);
+  if (Array.isArray(v) && v.length > 8) {
+    const f = (x: unknown): string => (typeof x === 'number' ? formatCell(x) : JSON.stringify(x) ?? 'undefined');
+    return `[${v.slice(0, 3).map(f).join(', ')}, …, ${f(v[v.length - 1])}] (${v.length} values)`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+
 function settingsHtml(settings: Record<string, unknown>): string {
   const rows = Object.entries(settings)
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v) ?? 'undefined')}</td></tr>`)
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(formatSetting(v))}</td></tr>`)
     .join('\n');
   return `<section class="settings"><h2>Settings</h2><table class="kv">${rows}</table></section>`;
 }

@@ -148,3 +148,21 @@ test('analysis and compare reports in headless Chromium: figures drawn, tables s
   }
   assert.ok(readdirSync('test-output').includes('report.png'));
 });
+
+test('overflowed and generic-mode results still render: Infinity, nulls from JSON, raw tensor types', async () => {
+  const quirky: AnalysisResult = JSON.parse(JSON.stringify({
+    ...analysis,
+    bounds: { ...analysis.bounds, edelman: Infinity },
+    matrices: [
+      ...analysis.matrices.map((m, i) => (i === 0 ? { ...m, contribution: Infinity, tCurve: { p: m.tCurve!.p, t: m.tCurve!.t.map((t, j) => (j > 3 ? Infinity : t)) } } : m)),
+      { ...analysis.matrices[8], type: 'encoder.dense.weight', name: 'encoder.dense.weight', alpha: null, gamma: null, pOpt: null, contribution: null, tCurve: undefined },
+    ],
+  })) as AnalysisResult; // through JSON: Infinity becomes null, as when reading analyze's --json
+  const r = buildAnalysisReport(quirky);
+  assert.equal(r.sections[0].tables![0].rows.find((row) => row[0] === 'edelman')![1], null);
+  const dir = join(mkdtempSync(join(tmpdir(), 'genbound-report-')), 'q');
+  const files = await writeAnalysisReport(dir, quirky);
+  const decay = readFileSync(files.svgs[0], 'utf8');
+  assert.match(decay, /encoder\.dense\.weight/, 'raw types get their own panel');
+  assert.ok(readFileSync(files.html, 'utf8').includes('T(p) / T(0)'));
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeHtmlReport, formatCell, escapeHtml, type Report } from '../../src/report/html.js';
+import { writeHtmlReport, formatCell, formatSetting, escapeHtml, type Report } from '../../src/report/html.js';
 import { renderSvg, renderPng, prefixSvgIds, type VegaLiteSpec } from '../../src/report/vega.js';
 import { GenboundError, BadOptionError } from '../../src/errors.js';
 import { launch, openReport, figureInfo, columnText } from './browser.js';
@@ -78,6 +78,8 @@ test('formatCell and escapeHtml', () => {
   assert.equal(formatCell(12), '12');
   assert.equal(formatCell(0.123456789), '0.123457');
   assert.equal(formatCell(1.5e-7), '1.5000e-7');
+  assert.equal(formatSetting([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4]), '[0, 0.5, 1, …, 4] (9 values)');
+  assert.equal(formatSetting({ a: [1, 2] }), '{"a":[1,2]}');
   assert.equal(escapeHtml('<a href="x">&</a>'), '&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;');
 });
 
