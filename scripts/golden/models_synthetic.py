@@ -137,5 +137,26 @@ def llama_get(l):
             'min': np.hstack([w('mlp.gate_proj.weight'), w('mlp.up_proj.weight')]), 'mout': w('mlp.down_proj.weight')}
 models['llama'] = {'layers': L, 'hidden': N, 'heads': H, 'kvHeads': KV, 'intermediate': I, 'params': int(sum(v.size for v in t.values())), 'expected': expected(L, H, KV, D, llama_get)}
 
+# Phi-3: fused qkv_proj (rows [Q; K; V]) and gate_up_proj (rows [gate; up]); GQA 4 heads / 2 kv heads.
+N, I, L, H, KV, D = 8, 6, 1, 4, 2, 2
+t = {}
+for l in range(L):
+    p = f'model.layers.{l}.'
+    t[p + 'self_attn.qkv_proj.weight'] = rnd((H + 2 * KV) * D, N)
+    t[p + 'self_attn.o_proj.weight'] = rnd(N, H * D)
+    t[p + 'mlp.gate_up_proj.weight'] = rnd(2 * I, N)
+    t[p + 'mlp.down_proj.weight'] = rnd(N, I)
+os.makedirs(os.path.join(OUT, 'phi3'), exist_ok=True)
+write_safetensors(os.path.join(OUT, 'phi3', 'model.safetensors'), t, 'F32')
+json.dump({'model_type': 'phi3', 'hidden_size': N, 'num_attention_heads': H, 'num_key_value_heads': KV, 'num_hidden_layers': L, 'intermediate_size': I}, open(os.path.join(OUT, 'phi3', 'config.json'), 'w'))
+s = stored(t, 'F32')
+def phi3_get(l):
+    p = f'model.layers.{l}.'
+    qkv = s[p + 'self_attn.qkv_proj.weight']
+    gu = s[p + 'mlp.gate_up_proj.weight']
+    return {'q': qkv[:H * D].T, 'k': qkv[H * D:(H + KV) * D].T, 'v': qkv[(H + KV) * D:].T, 'o': s[p + 'self_attn.o_proj.weight'].T,
+            'min': np.hstack([gu[:I].T, gu[I:].T]), 'mout': s[p + 'mlp.down_proj.weight'].T}
+models['phi3'] = {'layers': L, 'hidden': N, 'heads': H, 'kvHeads': KV, 'intermediate': I, 'params': int(sum(v.size for v in t.values())), 'expected': expected(L, H, KV, D, phi3_get)}
+
 json.dump(models, open(os.path.join(OUT, 'expected.json'), 'w'), indent=1)
 print('wrote', sorted(models))

@@ -122,7 +122,7 @@ export async function loadTransformer(dir: string, opts: { dtype?: DType } = {})
       inputDim: int('input_dim'), hiddenSize: int('hidden_size'), numHeads: int('num_attention_heads'),
       numLayers: int('num_hidden_layers'), intermediateSize: int('intermediate_size'), outputDim: int('output_dim', 1),
       activation: (act === 'relu' ? 'relu' : 'gelu') as Activation, layerNormEps: eps,
-      promptTokens: int('num_prompt_tokens', 0), seed: 0, dtype: opts.dtype ?? 'float32',
+      promptTokens: int('num_prompt_tokens', 0), prefixTokens: int('num_prefix_tokens', 0), seed: 0, dtype: opts.dtype ?? 'float32',
     });
   } catch (err) {
     throw new BadFileError(cfgPath, (err as Error).message);

@@ -2,7 +2,7 @@ import { Rng } from './rng.js';
 import { Tensor, tidy, type DType } from './tensor.js';
 import { Module, Linear, LayerNorm, PromptTokens } from './module.js';
 import { add, gelu, relu } from './ops/elementwise.js';
-import { meanPool, prependTokens } from './ops/layers.js';
+import { meanPool, prependTokens, widenMask } from './ops/layers.js';
 import { multiHeadAttention } from './ops/attention.js';
 
 export type Activation = 'gelu' | 'relu';
@@ -21,6 +21,8 @@ export interface TransformerRegressorConfig {
   layerNormEps?: number;
   /** Learnable prompt tokens prepended after the input projection (default 0). */
   promptTokens?: number;
+  /** Learnable key/value prefix tokens in every attention layer (prefix tuning; default 0). */
+  prefixTokens?: number;
   /** Seed of the initialisation (xoshiro128**, see rng.ts). */
   seed: number;
   dtype?: DType;
@@ -39,18 +41,25 @@ export interface TransformerConfigJson {
   hidden_act: 'gelu_pytorch_tanh' | 'relu';
   layer_norm_eps: number;
   num_prompt_tokens: number;
+  num_prefix_tokens: number;
   pre_norm: true;
   pooling: 'mean';
   position_embedding: 'none';
   [key: string]: unknown;
 }
 
-/** The four attention projections of one block (names q, k, v, o as in the checkpoint). */
+/**
+ * The four attention projections of one block (names q, k, v, o as in the checkpoint), and
+ * optional prefix tokens (prefix tuning, Li & Liang 2021): P learnable keys `prefix_k` and values
+ * `prefix_v` [P, D], in projected space, prepended to every bag's keys and values, so each query
+ * also attends to them.
+ */
 export class SelfAttention extends Module {
   readonly q: Linear;
   readonly k: Linear;
   readonly v: Linear;
   readonly o: Linear;
+  prefix: { k: Tensor; v: Tensor; count: number } | null = null;
   constructor(readonly dim: number, readonly heads: number, rng: Rng, dtype: DType) {
     super();
     this.q = this.addModule('q', new Linear(dim, dim, { rng, dtype }));
@@ -59,8 +68,26 @@ export class SelfAttention extends Module {
     this.o = this.addModule('o', new Linear(dim, dim, { rng, dtype }));
   }
   forward(x: Tensor, keyMask?: Uint8Array): Tensor {
-    const att = multiHeadAttention(this.q.forward(x), this.k.forward(x), this.v.forward(x), { heads: this.heads, keyMask });
-    return this.o.forward(att);
+    let k = this.k.forward(x), v = this.v.forward(x), mask = keyMask;
+    if (this.prefix) {
+      k = prependTokens(this.prefix.k, k);
+      v = prependTokens(this.prefix.v, v);
+      if (keyMask) mask = widenMask(keyMask, x.shape[0], x.shape[1], this.prefix.count);
+    }
+    return this.o.forward(multiHeadAttention(this.q.forward(x), k, v, { heads: this.heads, keyMask: mask }));
+  }
+
+  /** Adds P prefix keys and values, U(−0.5, 0.5). */
+  addPrefix(count: number, rng: Rng): void {
+    if (this.prefix) throw new Error('addPrefix: this layer already has prefix tokens');
+    const make = (): Tensor => {
+      const t = Tensor.zeros([count, this.dim], this.q.weight.dtype);
+      for (let i = 0; i < t.size; i++) t.data[i] = rng.uniformRange(-0.5, 0.5);
+      return t;
+    };
+    const k = this.addParam('prefix_k', make());
+    const v = this.addParam('prefix_v', make());
+    this.prefix = { k, v, count };
   }
 }
 
@@ -116,7 +143,7 @@ export class TransformerRegressor extends Module {
   constructor(config: TransformerRegressorConfig) {
     super();
     const c: Required<TransformerRegressorConfig> = {
-      outputDim: 1, activation: 'gelu', layerNormEps: 1e-5, promptTokens: 0, dtype: 'float32', ...config,
+      outputDim: 1, activation: 'gelu', layerNormEps: 1e-5, promptTokens: 0, prefixTokens: 0, dtype: 'float32', ...config,
     };
     for (const key of ['inputDim', 'hiddenSize', 'numHeads', 'numLayers', 'intermediateSize', 'outputDim'] as const) {
       if (!(Number.isInteger(c[key]) && c[key] >= (key === 'numLayers' ? 0 : 1))) throw new RangeError(`TransformerRegressor: ${key} must be a positive integer, got ${c[key]}`);
@@ -128,6 +155,7 @@ export class TransformerRegressor extends Module {
     for (let i = 0; i < c.numLayers; i++) this.layers.push(this.addModule(`layers.${i}`, new Block(c, rng)));
     this.head = this.addModule('head', new Linear(c.hiddenSize, c.outputDim, { rng, dtype: c.dtype }));
     if (c.promptTokens > 0) this.addPromptTokens(c.promptTokens, rng);
+    if (c.prefixTokens > 0) this.addPrefixTokens(c.prefixTokens, rng);
   }
 
   /**
@@ -148,14 +176,7 @@ export class TransformerRegressor extends Module {
     const p = this.prompt ? this.prompt.count : 0;
     if (this.prompt) {
       h = prependTokens(this.prompt.weight, h);
-      if (keyMask) {
-        const [bn, n] = x.shape;
-        mask = new Uint8Array(bn * (n + p));
-        for (let b = 0; b < bn; b++) {
-          mask.fill(1, b * (n + p), b * (n + p) + p);
-          mask.set(keyMask.subarray(b * n, (b + 1) * n), b * (n + p) + p);
-        }
-      }
+      if (keyMask) mask = widenMask(keyMask, x.shape[0], x.shape[1], p);
     }
     for (const layer of this.layers) h = layer.forward(h, mask);
     return this.head.forward(meanPool(h, { start: p, keyMask }));
@@ -167,6 +188,12 @@ export class TransformerRegressor extends Module {
     this.prompt = this.addModule('prompt', new PromptTokens(count, this.config.hiddenSize, { rng, dtype: this.config.dtype }));
     this.config.promptTokens = count;
     return this.prompt;
+  }
+
+  /** Adds P prefix key/value tokens to every attention layer (`layers.{i}.attn.prefix_{k,v}`). */
+  addPrefixTokens(count: number, rng: Rng): void {
+    for (const layer of this.layers) layer.attn.addPrefix(count, rng);
+    this.config.prefixTokens = count;
   }
 
   /** Every Linear of the model with its dotted name ("layers.0.attn.q", "head", ...). */
@@ -193,6 +220,11 @@ export class TransformerRegressor extends Module {
     return this.addPromptTokens(count, rng);
   }
 
+  enablePrefixTuning(count: number, rng: Rng): void {
+    this.freeze();
+    this.addPrefixTokens(count, rng);
+  }
+
   enableHeadOnly(): void {
     this.freeze();
     this.head.freeze(false);
@@ -212,6 +244,7 @@ export class TransformerRegressor extends Module {
       hidden_act: c.activation === 'relu' ? 'relu' : 'gelu_pytorch_tanh',
       layer_norm_eps: c.layerNormEps,
       num_prompt_tokens: this.prompt ? this.prompt.count : 0,
+      num_prefix_tokens: this.config.prefixTokens,
       pre_norm: true,
       pooling: 'mean',
       position_embedding: 'none',

@@ -49,6 +49,7 @@ const ARCH: Record<string, { architecture: string; heads?: number }> = {
   genbound: { architecture: 'genbound-transformer' },
   gpt2: { architecture: 'gpt2' },
   llama: { architecture: 'llama' },
+  phi3: { architecture: 'phi3' },
 };
 
 for (const [name, g] of Object.entries(golden)) {

@@ -92,8 +92,8 @@ test('layers: Linear with LoRA, Conv1d, Embedding, LayerNorm modules', () => {
   check('LayerNorm', ([x]) => ln.forward(x), [xl, ...ln.parameters()]);
 });
 
-test('TransformerRegressor: every parameter and the input (mask and prompt tokens on)', () => {
-  const m = new TransformerRegressor({ inputDim: 2, hiddenSize: 4, numHeads: 2, numLayers: 2, intermediateSize: 6, promptTokens: 2, seed: 3, dtype: 'float64' });
+test('TransformerRegressor: every parameter and the input (mask, prompt and prefix tokens on)', () => {
+  const m = new TransformerRegressor({ inputDim: 2, hiddenSize: 4, numHeads: 2, numLayers: 2, intermediateSize: 6, promptTokens: 2, prefixTokens: 2, seed: 3, dtype: 'float64' });
   const x = r(2, 3, 2);
   const mask = Uint8Array.from([1, 1, 0, 1, 1, 1]);
   check('TransformerRegressor', ([xx]) => m.forward(xx, mask), [x, ...m.parameters()]);

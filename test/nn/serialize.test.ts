@@ -29,13 +29,14 @@ function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
   };
 }
 
-test('save and load a TransformerRegressor (with prompt tokens) gives the same function and names', withDir(async (dir) => {
-  const m = new TransformerRegressor({ ...cfg, promptTokens: 2, activation: 'relu' });
+test('save and load a TransformerRegressor (with prompt and prefix tokens) gives the same function and names', withDir(async (dir) => {
+  const m = new TransformerRegressor({ ...cfg, promptTokens: 2, prefixTokens: 3, activation: 'relu' });
   await saveTransformer(m, dir);
   const conf = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
   assert.equal(conf.model_type, 'genbound-transformer');
   assert.equal(conf.hidden_size, 8);
   assert.equal(conf.num_prompt_tokens, 2);
+  assert.equal(conf.num_prefix_tokens, 3);
   const back = await loadTransformer(dir);
   assert.deepEqual(back.namedParameters().map(([n]) => n), m.namedParameters().map(([n]) => n));
   const x = input();

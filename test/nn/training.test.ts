@@ -88,13 +88,14 @@ test('the model is permutation invariant and takes any bag size', () => {
   for (let i = 0; i < 2; i++) assert.ok(Math.abs(y1.data[i] - y3.data[i]) < 1e-5);
 });
 
-test('LoRA, prompt tuning and head-only training change only their own parameters', () => {
-  for (const mode of ['lora', 'prompt', 'head'] as const) {
+test('LoRA, prompt tuning, prefix tuning and head-only training change only their own parameters', () => {
+  for (const mode of ['lora', 'prompt', 'prefix', 'head'] as const) {
     const m = new TransformerRegressor(cfg);
     train(m, 3); // some pretraining
     const rng = new Rng(5);
     if (mode === 'lora') m.enableLora(2, { rng, targets: ['attn.q', 'attn.v', 'ffn.in'] });
     else if (mode === 'prompt') m.enablePromptTuning(3, rng);
+    else if (mode === 'prefix') m.enablePrefixTuning(2, rng);
     else m.enableHeadOnly();
     const before = new Map(m.namedParameters().map(([n, t]) => [n, t.data.slice()]));
     const trainable = new Set(m.namedParameters().filter(([, t]) => t.requiresGrad).map(([n]) => n));
@@ -102,7 +103,8 @@ test('LoRA, prompt tuning and head-only training change only their own parameter
     assert.ok(losses[7] < losses[0], `${mode}: loss did not fall`);
     for (const [name, t] of m.namedParameters()) {
       const changed = !Buffer.from(t.data.buffer).equals(Buffer.from(before.get(name)!.buffer));
-      const expect = mode === 'lora' ? /lora_[AB]/.test(name) : mode === 'prompt' ? name === 'prompt.weight' : name.startsWith('head.');
+      const expect = mode === 'lora' ? /lora_[AB]/.test(name) : mode === 'prompt' ? name === 'prompt.weight'
+        : mode === 'prefix' ? /attn\.prefix_[kv]$/.test(name) : name.startsWith('head.');
       assert.equal(trainable.has(name), expect, `${mode}: ${name} trainable=${trainable.has(name)}`);
       if (!expect) assert.ok(!changed, `${mode}: frozen ${name} changed`);
     }

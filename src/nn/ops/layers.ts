@@ -122,6 +122,16 @@ export function embedding(weight: Tensor, indices: Int32Array | readonly number[
   });
 }
 
+/** A key mask [B·n] widened to [B·(P + n)] with P leading ones (for prepended tokens). */
+export function widenMask(keyMask: Uint8Array, bn: number, n: number, p: number): Uint8Array {
+  const mask = new Uint8Array(bn * (n + p));
+  for (let b = 0; b < bn; b++) {
+    mask.fill(1, b * (n + p), b * (n + p) + p);
+    mask.set(keyMask.subarray(b * n, (b + 1) * n), b * (n + p) + p);
+  }
+  return mask;
+}
+
 /** Prepends the same P tokens prompt [P, D] to every bag of x [B, T, D] → [B, P + T, D]. */
 export function prependTokens(prompt: Tensor, x: Tensor): Tensor {
   if (x.shape.length !== 3 || prompt.shape.length !== 2 || prompt.shape[1] !== x.shape[2]) {
