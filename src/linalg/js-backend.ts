@@ -1,6 +1,7 @@
 import type { LinalgBackend, Matrix } from './types.js';
 import { checkProductShapes, label, toFloat64Copy, transpose } from './validate.js';
-import { bidiagonalize, lqInPlace } from './js/householder.js';
+import { bidiagonalize } from './js/householder.js';
+import { lqInPlace } from './js/lq-blocked.js';
 import { bidiagonalSingularValues } from './js/bidiag-svd.js';
 
 /**

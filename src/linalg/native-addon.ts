@@ -30,9 +30,14 @@ export interface NativeAddon {
   config(): string;
   /**
    * R factor of the thin QR A = Q·R of a row-major m×n float64 matrix with m ≥ n: an n×n row-major
-   * upper-triangular array (zeros below the diagonal). `a` is overwritten. (LAPACK dgelqf.)
+   * upper-triangular array (zeros below the diagonal). `a` is not modified. (LAPACK dgeqrf.)
    */
   qrR(m: number, n: number, a: Float64Array): Float64Array;
+  /**
+   * As qrR for the COLUMN-major m×n matrix in `a` (i.e. the transpose of a row-major n×m array),
+   * m ≥ n, in place without a copy (`a` is overwritten). R is returned row-major.
+   */
+  qrRcm(m: number, n: number, a: Float64Array): Float64Array;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

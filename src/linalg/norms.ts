@@ -1,6 +1,6 @@
 import type { Matrix } from './types.js';
 import { checkFinite, checkProductShapes, toFloat64Copy, transpose } from './validate.js';
-import { lqInPlace } from './js/householder.js';
+import { lqInPlace } from './js/lq-blocked.js';
 
 /**
  * Euclidean norms with scaling, so entries near 1e±150 and beyond neither overflow nor underflow:

@@ -51,3 +51,13 @@ test('dgemm, dgesdd and qrR', { skip }, () => {
   assert.match(ad.config(), /OpenBLAS/);
   ad.setNumThreads(1);
 });
+
+test('qrRcm factors column-major data in place', { skip }, () => {
+  const ad = addon!;
+  // Column-major 3×2 [[1,2],[3,4],[5,6]] is the row-major [1,3,5, 2,4,6].
+  const r = ad.qrRcm(3, 2, new Float64Array([1, 3, 5, 2, 4, 6]));
+  assert.ok(Math.abs(Math.abs(r[0]) - Math.sqrt(35)) < 1e-12 && r[2] === 0);
+  assert.ok(Math.abs(Math.abs(r[1]) - 44 / Math.sqrt(35)) < 1e-12);
+  assert.ok(Math.abs(Math.abs(r[3]) - 0.8280786712108251) < 1e-12);
+  assert.throws(() => ad.qrRcm(2, 3, new Float64Array(6)), /m >= n/);
+});

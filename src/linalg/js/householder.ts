@@ -10,35 +10,6 @@
  * underflows needlessly.
  */
 
-/** Block size of the LQ factorisation: nb reflector rows stay in L2 while a target row is in L1. */
-const LQ_BLOCK = 16;
-
-/**
- * Thin LQ of a row-major p×q matrix W with p ≤ q (W = L·Q, Q with orthonormal rows), in place.
- * Returns the p×p lower-triangular L, row-major. Reflector i is built from row i (columns i…q−1)
- * and applied to the rows below; rows below a block of LQ_BLOCK reflectors receive the whole block
- * in one visit (blocked, level-2.5: same flops as the unblocked loop, a fraction of the memory
- * traffic). Used for "QR first" on very tall or wide inputs and for the factored product path.
- */
-export function lqInPlace(p: number, q: number, w: Float64Array): Float64Array {
-  const tau = new Float64Array(p);
-  for (let i0 = 0; i0 < p; i0 += LQ_BLOCK) {
-    const i1 = Math.min(p, i0 + LQ_BLOCK);
-    for (let i = i0; i < i1; i++) {
-      tau[i] = makeRowReflector(w, i * q + i, q - i);
-      for (let r = i + 1; r < i1; r++) applyReflector1(w, i * q + i, r * q + i, q - i, tau[i]);
-    }
-    let r = i1;
-    for (; r + 1 < p; r += 2) {
-      for (let i = i0; i < i1; i++) applyReflector2(w, i * q + i, r * q + i, (r + 1) * q + i, q - i, tau[i]);
-    }
-    if (r < p) for (let i = i0; i < i1; i++) applyReflector1(w, i * q + i, r * q + i, q - i, tau[i]);
-  }
-  const l = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) l[i * p + j] = w[i * q + j];
-  return l;
-}
-
 /**
  * Turns w[off … off+len−1] into a reflector in place: w[off] ← β, w[off+1…] ← v₁…; returns τ.
  */
@@ -52,36 +23,6 @@ function makeRowReflector(w: Float64Array, off: number, len: number): number {
   for (let j = 1; j < len; j++) w[off + j] *= inv;
   w[off] = beta;
   return (beta - alpha) / beta;
-}
-
-/** Row x (at xo, length len) ← x·H with the reflector stored at vo (v₀ = 1 implicit). */
-function applyReflector1(w: Float64Array, vo: number, xo: number, len: number, tau: number): void {
-  if (tau === 0) return;
-  let s = w[xo];
-  for (let j = 1; j < len; j++) s += w[xo + j] * w[vo + j];
-  s *= tau;
-  w[xo] -= s;
-  for (let j = 1; j < len; j++) w[xo + j] -= s * w[vo + j];
-}
-
-/** Two rows at once: each load of v serves both rows. */
-function applyReflector2(w: Float64Array, vo: number, xo: number, yo: number, len: number, tau: number): void {
-  if (tau === 0) return;
-  let s = w[xo], t = w[yo];
-  for (let j = 1; j < len; j++) {
-    const v = w[vo + j];
-    s += w[xo + j] * v;
-    t += w[yo + j] * v;
-  }
-  s *= tau;
-  t *= tau;
-  w[xo] -= s;
-  w[yo] -= t;
-  for (let j = 1; j < len; j++) {
-    const v = w[vo + j];
-    w[xo + j] -= s * v;
-    w[yo + j] -= t * v;
-  }
 }
 
 /**
@@ -121,49 +62,21 @@ export function bidiagonalize(m: number, n: number, a: Float64Array): { d: Float
     if (k === n - 1) break;
     const tauR = makeRowReflector(a, rk + k + 1, n - k - 1);
     e[k] = a[rk + k + 1];
-    // Fused pass over the rows below.
+    // Fused pass over the rows below: row k+1 alone (it is x₀ of the next column), then groups of
+    // four rows (measured ~1.5× faster than one row at a time on 512², interleaved runs).
     const c0 = k + 1;
     z.fill(0, c0 + 1);
+    fusedRow(a, n, k, k + 1, tauL, tauR, w, z, false);
     let ss = 0;
-    for (let i = k + 1; i < m; i++) {
-      const ro = i * n;
-      const vi = i === k ? 1 : a[ro + k];
-      const tl = tauL * vi;
-      let s = 0;
-      if (tl !== 0) {
-        s = a[ro + c0] - tl * w[c0];
-        a[ro + c0] = s;
-        for (let j = c0 + 1; j < n; j++) {
-          const x = a[ro + j] - tl * w[j];
-          a[ro + j] = x;
-          s += x * a[rk + j];
-        }
-      } else {
-        s = a[ro + c0];
-        for (let j = c0 + 1; j < n; j++) s += a[ro + j] * a[rk + j];
-      }
-      s *= tauR;
-      const x0 = a[ro + c0] - s;
-      a[ro + c0] = x0;
-      if (i === k + 1) {
-        if (s !== 0) for (let j = c0 + 1; j < n; j++) a[ro + j] -= s * a[rk + j];
-      } else {
-        ss += x0 * x0;
-        if (s !== 0) {
-          for (let j = c0 + 1; j < n; j++) {
-            const x = a[ro + j] - s * a[rk + j];
-            a[ro + j] = x;
-            z[j] += x0 * x;
-          }
-        } else {
-          for (let j = c0 + 1; j < n; j++) z[j] += x0 * a[ro + j];
-        }
-      }
-    }
+    let i = k + 2;
+    for (; i + 3 < m; i += 4) ss += fusedRowQuad(a, n, k, i, tauL, tauR, w, z);
+    for (; i + 1 < m; i += 2) ss += fusedRowPair(a, n, k, i, tauL, tauR, w, z);
+    if (i < m) ss += fusedRow(a, n, k, i, tauL, tauR, w, z, true);
     // Next left reflector from column k+1 (rows k+1…), and its w.
     const alpha = a[(k + 1) * n + k + 1];
     tauL = startLeft(a, n, k + 1, m, ss);
-    if (tauL !== 0) {
+    if (tauL === 0) w.fill(0);
+    else {
       const beta = a[(k + 1) * n + k + 1];
       const inv = 1 / (alpha - beta);
       const r1 = (k + 1) * n;
@@ -186,4 +99,110 @@ function startLeft(a: Float64Array, n: number, k: number, m: number, ss: number)
   for (let i = k + 1; i < m; i++) a[i * n + k] *= inv;
   a[k * n + k] = beta;
   return (beta - alpha) / beta;
+}
+
+/**
+ * One row i of the fused pass (columns k+1…): left update −τ_L·v_i·w, right update with the
+ * reflector u stored in row k (u₀ = 1 at column k+1), then (if `accumulate`) z += x₀·row[k+2…].
+ * Returns x₀² (x₀ = the row's new entry in column k+1) when accumulating, else 0.
+ */
+function fusedRow(a: Float64Array, n: number, k: number, i: number, tauL: number, tauR: number,
+  w: Float64Array, z: Float64Array, accumulate: boolean): number {
+  const ro = i * n, rk = k * n, c0 = k + 1;
+  const tl = tauL * a[ro + k];
+  let s = a[ro + c0] - tl * w[c0];
+  a[ro + c0] = s;
+  for (let j = c0 + 1; j < n; j++) {
+    const x = a[ro + j] - tl * w[j];
+    a[ro + j] = x;
+    s += x * a[rk + j];
+  }
+  s *= tauR;
+  const x0 = a[ro + c0] - s;
+  a[ro + c0] = x0;
+  if (!accumulate) {
+    for (let j = c0 + 1; j < n; j++) a[ro + j] -= s * a[rk + j];
+    return 0;
+  }
+  for (let j = c0 + 1; j < n; j++) {
+    const x = a[ro + j] - s * a[rk + j];
+    a[ro + j] = x;
+    z[j] += x0 * x;
+  }
+  return x0 * x0;
+}
+
+/** fusedRow for rows i and i+1 together: each load of w, u and z serves both rows. */
+function fusedRowPair(a: Float64Array, n: number, k: number, i: number, tauL: number, tauR: number,
+  w: Float64Array, z: Float64Array): number {
+  const ra = i * n, rb = ra + n, rk = k * n, c0 = k + 1;
+  const ta = tauL * a[ra + k], tb = tauL * a[rb + k];
+  let sa = a[ra + c0] - ta * w[c0], sb = a[rb + c0] - tb * w[c0];
+  a[ra + c0] = sa;
+  a[rb + c0] = sb;
+  for (let j = c0 + 1; j < n; j++) {
+    const wj = w[j], uj = a[rk + j];
+    const xa = a[ra + j] - ta * wj, xb = a[rb + j] - tb * wj;
+    a[ra + j] = xa;
+    a[rb + j] = xb;
+    sa += xa * uj;
+    sb += xb * uj;
+  }
+  sa *= tauR;
+  sb *= tauR;
+  const xa0 = a[ra + c0] - sa, xb0 = a[rb + c0] - sb;
+  a[ra + c0] = xa0;
+  a[rb + c0] = xb0;
+  for (let j = c0 + 1; j < n; j++) {
+    const uj = a[rk + j];
+    const xa = a[ra + j] - sa * uj, xb = a[rb + j] - sb * uj;
+    a[ra + j] = xa;
+    a[rb + j] = xb;
+    z[j] += xa0 * xa + xb0 * xb;
+  }
+  return xa0 * xa0 + xb0 * xb0;
+}
+
+/** fusedRow for rows i…i+3 together (four rows share each load of w, u and z). */
+function fusedRowQuad(a: Float64Array, n: number, k: number, i: number, tauL: number, tauR: number,
+  w: Float64Array, z: Float64Array): number {
+  const ra = i * n, rb = ra + n, rc = rb + n, rd = rc + n, rk = k * n, c0 = k + 1;
+  const ta = tauL * a[ra + k], tb = tauL * a[rb + k], tc = tauL * a[rc + k], td = tauL * a[rd + k];
+  const w0 = w[c0];
+  let sa = a[ra + c0] - ta * w0, sb = a[rb + c0] - tb * w0, sc = a[rc + c0] - tc * w0, sd = a[rd + c0] - td * w0;
+  a[ra + c0] = sa;
+  a[rb + c0] = sb;
+  a[rc + c0] = sc;
+  a[rd + c0] = sd;
+  for (let j = c0 + 1; j < n; j++) {
+    const wj = w[j], uj = a[rk + j];
+    const xa = a[ra + j] - ta * wj, xb = a[rb + j] - tb * wj, xc = a[rc + j] - tc * wj, xd = a[rd + j] - td * wj;
+    a[ra + j] = xa;
+    a[rb + j] = xb;
+    a[rc + j] = xc;
+    a[rd + j] = xd;
+    sa += xa * uj;
+    sb += xb * uj;
+    sc += xc * uj;
+    sd += xd * uj;
+  }
+  sa *= tauR;
+  sb *= tauR;
+  sc *= tauR;
+  sd *= tauR;
+  const xa0 = a[ra + c0] - sa, xb0 = a[rb + c0] - sb, xc0 = a[rc + c0] - sc, xd0 = a[rd + c0] - sd;
+  a[ra + c0] = xa0;
+  a[rb + c0] = xb0;
+  a[rc + c0] = xc0;
+  a[rd + c0] = xd0;
+  for (let j = c0 + 1; j < n; j++) {
+    const uj = a[rk + j];
+    const xa = a[ra + j] - sa * uj, xb = a[rb + j] - sb * uj, xc = a[rc + j] - sc * uj, xd = a[rd + j] - sd * uj;
+    a[ra + j] = xa;
+    a[rb + j] = xb;
+    a[rc + j] = xc;
+    a[rd + j] = xd;
+    z[j] += xa0 * xa + xb0 * xb + xc0 * xc + xd0 * xd;
+  }
+  return xa0 * xa0 + xb0 * xb0 + xc0 * xc0 + xd0 * xd0;
 }
