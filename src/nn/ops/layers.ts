@@ -31,27 +31,29 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   }
   const rec = record(y, [x, gamma, beta], () => {
     const g = y.grad as Data;
-    if (gamma.requiresGrad || beta.requiresGrad) {
-      const dg = new Float64Array(d), db = new Float64Array(d);
-      for (let r = 0; r < rows; r++) {
-        const o = r * d;
-        for (let j = 0; j < d; j++) { dg[j] += g[o + j] * xhat[o + j]; db[j] += g[o + j]; }
+    // One sweep over each row accumulates dγ, dβ and the two row means the dx formula needs;
+    // a second writes dx.
+    const wantP = gamma.requiresGrad || beta.requiresGrad;
+    const dg = new Float64Array(d), db = new Float64Array(d);
+    const dxw = x.requiresGrad ? x.gradForWrite() : null;
+    for (let r = 0; r < rows; r++) {
+      const o = r * d;
+      let m1 = 0, m2 = 0;
+      for (let j = 0; j < d; j++) {
+        const gj = g[o + j], hj = xhat[o + j];
+        if (wantP) { dg[j] += gj * hj; db[j] += gj; }
+        const gh = gj * gd[j];
+        m1 += gh;
+        m2 += gh * hj;
       }
-      if (gamma.requiresGrad) { const t = gamma.gradBuffer(); for (let j = 0; j < d; j++) t[j] += dg[j]; }
-      if (beta.requiresGrad) { const t = beta.gradBuffer(); for (let j = 0; j < d; j++) t[j] += db[j]; }
+      if (dxw === null) continue;
+      m1 /= d; m2 /= d;
+      const rs = rstd[r], dx = dxw.buf;
+      if (dxw.fresh) for (let j = 0; j < d; j++) dx[o + j] = rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
+      else for (let j = 0; j < d; j++) dx[o + j] += rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
     }
-    if (x.requiresGrad) {
-      const { buf: dx, fresh } = x.gradForWrite();
-      for (let r = 0; r < rows; r++) {
-        const o = r * d;
-        let m1 = 0, m2 = 0;
-        for (let j = 0; j < d; j++) { const gh = g[o + j] * gd[j]; m1 += gh; m2 += gh * xhat[o + j]; }
-        m1 /= d; m2 /= d;
-        const rs = rstd[r];
-        if (fresh) for (let j = 0; j < d; j++) dx[o + j] = rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
-        else for (let j = 0; j < d; j++) dx[o + j] += rs * (g[o + j] * gd[j] - m1 - xhat[o + j] * m2);
-      }
-    }
+    if (gamma.requiresGrad) { const t = gamma.gradBuffer(); for (let j = 0; j < d; j++) t[j] += dg[j]; }
+    if (beta.requiresGrad) { const t = beta.gradBuffer(); for (let j = 0; j < d; j++) t[j] += db[j]; }
   });
   if (rec.backwardFn !== null) rec.scratch = [xhat];
   else recycle(xhat);
