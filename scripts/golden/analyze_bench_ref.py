@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference for bench/analyze.bench.ts: the numpy pipeline genbound analyze is timed against.
 
-  python3 scripts/golden/analyze_bench_ref.py generate DIR   writes a BERT-base-shaped checkpoint
+  python3 scripts/golden/analyze_bench_ref.py generate DIR [LAYERS]   writes a BERT-base-shaped checkpoint
         (12 layers, width 768, 12 heads, FFN 3072; F32 safetensors + config.json; random weights
         with decaying spectra, about 340 MB)
   python3 scripts/golden/analyze_bench_ref.py reference DIR  reads it with numpy and runs a FULL
@@ -17,11 +17,11 @@ from analyze_theory import analyse  # noqa: E402
 L, N, H, F = 12, 768, 12, 3072
 
 
-def generate(d):
+def generate(d, layers=L):
     rng = np.random.default_rng(0)
     os.makedirs(d, exist_ok=True)
     names = []
-    for l in range(L):
+    for l in range(layers):
         p = f"bert.encoder.layer.{l}."
         for n, shape in (("attention.self.query.weight", (N, N)), ("attention.self.key.weight", (N, N)),
                          ("attention.self.value.weight", (N, N)), ("attention.output.dense.weight", (N, N)),
@@ -42,7 +42,7 @@ def generate(d):
             w *= (np.arange(1, shape[1] + 1, dtype=np.float32) ** np.float32(-0.3))[None, :] * np.float32(3)
             f.write(w.astype("<f4").tobytes())
     with open(os.path.join(d, "config.json"), "w") as f:
-        json.dump(dict(model_type="bert", hidden_size=N, num_attention_heads=H, num_hidden_layers=L, intermediate_size=F), f)
+        json.dump(dict(model_type="bert", hidden_size=N, num_attention_heads=H, num_hidden_layers=layers, intermediate_size=F), f)
 
 
 def load(d):
@@ -63,9 +63,11 @@ def load(d):
 def reference(d):
     t0 = time.perf_counter()
     w = load(d)
+    with open(os.path.join(d, "config.json")) as f:
+        depth = json.load(f)["num_hidden_layers"]
     d_head = N // H
     layers = []
-    for l in range(L):
+    for l in range(depth):
         p = f"bert.encoder.layer.{l}."
         q, k, v = (w[p + f"attention.self.{x}.weight"] for x in ("query", "key", "value"))
         o = w[p + "attention.output.dense.weight"]
@@ -78,4 +80,7 @@ def reference(d):
 
 
 if __name__ == "__main__":
-    {"generate": generate, "reference": reference}[sys.argv[1]](sys.argv[2])
+    if sys.argv[1] == "generate":
+        generate(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else L)
+    else:
+        reference(sys.argv[2])

@@ -18,17 +18,21 @@ export interface AnalysisCliOptions {
   workers: number;
   json?: string;
   csv?: string;
+  report?: string;
+  png: boolean;
 }
 
 interface RawOptions {
   convention?: string; lphi?: string; rankTol?: string; gridM?: string; heads?: string; init?: string; mergeInto?: string;
-  spectra?: boolean; progress?: boolean; workers?: string; json?: string; csv?: string;
+  spectra?: boolean; progress?: boolean; workers?: string; json?: string; csv?: string; report?: string; png?: boolean;
 }
 
 export function addAnalysisOptions(cmd: Command): Command {
   return cmd
     .option('--json <file>', 'write the full result as JSON (camelCase keys)')
     .option('--csv <dir>', 'write CSV tables (matrices, bounds, T(p) curves, spectra) into this folder')
+    .option('--report <dir>', 'write the HTML report (figures of the paper, sortable tables) into this folder')
+    .option('--png', 'with --report: also write PNG figures')
     .option('--spectra', 'include every singular value in the JSON and CSV output')
     .option('--convention <name>', 'S(p) for p > 0: consistent (numerical zeros count as zero) or reference (all values of a full SVD)', 'consistent')
     .option('--lphi <x>', 'Lipschitz constant of the activation (GELU)', String(DEFAULT_LPHI))
@@ -61,6 +65,6 @@ export function parseAnalysisOptions(o: RawOptions): AnalysisCliOptions {
     gridM: number(o.gridM, '--grid-m', posInt, 'a positive integer'),
     heads: number(o.heads, '--heads', posInt, 'a positive integer'),
     workers: number(o.workers, '--workers', posInt, 'a positive integer') ?? 1,
-    init: o.init, mergeInto: o.mergeInto, spectra: o.spectra === true, progress: o.progress, json: o.json, csv: o.csv,
+    init: o.init, mergeInto: o.mergeInto, spectra: o.spectra === true, progress: o.progress, json: o.json, csv: o.csv, report: o.report, png: o.png === true,
   };
 }

@@ -4,6 +4,7 @@ import { analyzePath } from '../analysis/run.js';
 import { analysisTables, writeTables } from '../report/csv.js';
 import { writeJson } from '../report/json.js';
 import { analysisSummary } from '../report/summary.js';
+import { writeAnalysisReport } from '../report/analysis-report.js';
 import { addAnalysisOptions, parseAnalysisOptions, type AnalysisCliOptions } from './analyze-options.js';
 import { MatrixProgress } from './progress.js';
 import type { AnalysisResult } from '../types/analysis.js';
@@ -35,6 +36,7 @@ export function registerAnalyze(program: Command): void {
         written.push(o.json);
       }
       if (o.csv) written.push(...writeTables(o.csv, analysisTables(result)));
+      if (o.report) written.push((await writeAnalysisReport(o.report, result, { png: o.png })).html);
       process.stdout.write(analysisSummary(result));
       if (written.length) process.stdout.write(`\nwrote ${written.join(', ')}\n`);
     });

@@ -6,6 +6,7 @@ import { BadFileError, BadOptionError } from '../errors.js';
 import { compareTables, writeTables } from '../report/csv.js';
 import { writeJson } from '../report/json.js';
 import { compareSummary } from '../report/summary.js';
+import { writeCompareReport } from '../report/analysis-report.js';
 import { addAnalysisOptions, parseAnalysisOptions } from './analyze-options.js';
 import { analyzeWithOptions } from './analyze.js';
 
@@ -60,6 +61,7 @@ export function registerCompare(program: Command): void {
         written.push(o.json);
       }
       if (o.csv) written.push(...writeTables(o.csv, compareTables(c, names)));
+      if (o.report) written.push((await writeCompareReport(o.report, c, { png: o.png })).html);
       process.stdout.write(compareSummary(c, names));
       if (written.length) process.stdout.write(`\nwrote ${written.join(', ')}\n`);
     });

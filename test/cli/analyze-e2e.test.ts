@@ -72,8 +72,9 @@ test('analyze a LoRA adapter alone (factored update) and merged into its base', 
 
 test('analyze --csv and --spectra write the tables', async () => {
   const dir = join(tmp, 'csv');
-  const r = await runCli(['analyze', join(E2E, 'gpt2-f16'), '--csv', dir, '--spectra']);
+  const r = await runCli(['analyze', join(E2E, 'gpt2-f16'), '--csv', dir, '--spectra', '--report', join(tmp, 'html')]);
   assert.equal(r.code, 0, r.err);
+  assert.match(readFileSync(join(tmp, 'html', 'index.html'), 'utf8'), /spectrumAdaptive/);
   assert.match(r.out, /spectrum-adaptive/);
   assert.deepEqual(readdirSync(dir).sort(), ['bounds.csv', 'matrices.csv', 'spectra.csv', 'tcurve.csv']);
   const rows = readFileSync(join(dir, 'matrices.csv'), 'utf8').trim().split('\n');
