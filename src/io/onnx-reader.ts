@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { BadFileError } from '../errors.js';
 import type { CheckpointReader } from './open.js';
 import { openOnnx } from './onnx.js';
@@ -11,7 +11,9 @@ import { openTfjs } from './tfjs.js';
  * wraps sources that have no config).
  */
 async function configBeside(file: string): Promise<Record<string, unknown> | undefined> {
-  const p = join(dirname(file), 'config.json');
+  const dir = dirname(file);
+  // transformers.js layout: config.json at the top, the weights in onnx/model.onnx.
+  const p = basename(dir) === 'onnx' && !(await exists(join(dir, 'config.json'))) ? join(dir, '..', 'config.json') : join(dir, 'config.json');
   let text: string;
   try {
     text = await readFile(p, 'utf8');
@@ -27,10 +29,21 @@ async function configBeside(file: string): Promise<Record<string, unknown> | und
   throw new BadFileError(p, 'is not a JSON object');
 }
 
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
 export const onnxReader: CheckpointReader = {
   name: 'onnx',
   detect: (path) => path.toLowerCase().endsWith('.onnx'),
-  findInFolder: (entries) => entries.find((e) => e === 'model.onnx') ?? (entries.filter((e) => e.endsWith('.onnx')).length === 1 ? entries.find((e) => e.endsWith('.onnx')) : undefined),
+  findInFolder: (entries) =>
+    entries.find((e) => e === 'model.onnx') ??
+    (entries.filter((e) => e.endsWith('.onnx')).length === 1 ? entries.find((e) => e.endsWith('.onnx')) : undefined) ??
+    // transformers.js / optimum layout (the full-precision export; quantised variants are not read).
+    (entries.includes('onnx') && entries.includes('config.json') ? 'onnx/model.onnx' : undefined),
   open: async (path) => openOnnx(path, await configBeside(path)),
 };
 

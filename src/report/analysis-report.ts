@@ -9,6 +9,7 @@ import { decayFigure, matrixTable } from './figures/decay.js';
 import { esdFigure } from './figures/esd.js';
 import { growthFigure, growthTable } from './figures/growth.js';
 import { normsFigure } from './figures/norms.js';
+import { modelBoundsFigure } from './figures/models.js';
 import { tCurveFigure } from './figures/tcurve.js';
 import { num } from './figures/common.js';
 
@@ -80,7 +81,7 @@ export function buildCompareReport(result: CompareResult, opts: AnalysisReportOp
     {
       title: 'Models and bounds',
       text: `${result.models.length} models compared.`,
-      figures: [],
+      figures: [modelBoundsFigure(result, (i) => modelName(result.models[i]))].filter((f) => f !== null),
       tables: [
         {
           name: 'models',

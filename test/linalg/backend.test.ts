@@ -35,3 +35,11 @@ setBackend('js'); console.log(backend().name);
 try { setBackend('gpu'); } catch (e) { console.log(e.constructor.name); }`, {});
   assert.deepEqual(r.stdout.split('\n'), ['js', 'BadOptionError']);
 });
+
+test('CLI --backend: an unknown name is one line on stderr and exit code 2', () => {
+  const r = spawnSync(process.execPath, ['bin/genbound.mjs', '--backend', 'gpu', 'analyze', 'missing.safetensors'], {
+    cwd: root, encoding: 'utf8',
+  });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'genbound: --backend: unknown linear-algebra backend "gpu" (expected native or js)\n');
+});

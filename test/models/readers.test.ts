@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadFileError, GenboundError, ModelError, UnsupportedError } from '../../src/errors.js';
@@ -161,5 +161,22 @@ test('torch.onnx export naming: MatMul weights recovered from their biases, BERT
     cmp(summaryOf(ms.find((m) => m.type === 'M_out')!), g.M_out, 'M_out');
   } finally {
     await src.close();
+  }
+});
+
+test('transformers.js folder layout: config.json on top, weights in onnx/model.onnx', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'genbound-tjs-'));
+  try {
+    mkdirSync(join(d, 'onnx'));
+    copyFileSync(join(DIR, 'bert-onnx', 'config.json'), join(d, 'config.json'));
+    copyFileSync(join(DIR, 'bert-onnx', 'model.onnx'), join(d, 'onnx', 'model.onnx'));
+    const src = await openSource(d);
+    assert.equal(src.format, 'onnx');
+    assert.equal(src.config?.model_type, 'bert');
+    assert.equal(detectAdapter(src).info.heads, 2);
+    rmSync(join(d, 'onnx', 'model.onnx'));
+    await assert.rejects(openSource(d), /onnx\/model\.onnx: no such file/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
   }
 });

@@ -43,7 +43,8 @@ export function growthPoints(result: CompareResult, against: 'width' | 'depth'):
 export function growthFigure(result: CompareResult, against: 'width' | 'depth'): FigureWithTable | null {
   const values = growthPoints(result, against);
   const fixedCount = new Set(values.map((v) => v.fixed)).size;
-  if (values.length === 0 || !values.some((v) => v.ratio !== 1)) return null;
+  // Growth needs at least two sizes along the axis; a family of same-sized models has none to show.
+  if (new Set(values.map((v) => v.x)).size < 2) return null;
   const bounds = [...new Set(values.map((v) => v.bound))].sort();
   const xTitle = against === 'width' ? 'hidden size N' : 'depth L';
   const enc = {
