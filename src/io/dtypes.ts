@@ -62,10 +62,11 @@ function f16Lut(): Float32Array {
   return f16Table;
 }
 
-/** Reads `count` u16 values from bytes in the given byte order. */
+/** Reads `count` u16 values from bytes in the given byte order (a view when aligned, no copy). */
 function readU16(bytes: Uint8Array, count: number, littleEndian: boolean): Uint16Array {
   if (littleEndian === HOST_LE) {
-    // Copy into a fresh (aligned) buffer; `bytes` may start at an odd offset.
+    if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+    // Copy into a fresh (aligned) buffer; `bytes` starts at an odd offset.
     const out = new Uint16Array(count);
     new Uint8Array(out.buffer).set(bytes.subarray(0, count * 2));
     return out;
@@ -77,6 +78,14 @@ function readU16(bytes: Uint8Array, count: number, littleEndian: boolean): Uint1
 }
 
 /**
+ * True when `bytes` is exactly a fresh, aligned buffer of `len` bytes that decode may take over
+ * as its result without copying (what RandomAccessFile.read returns).
+ */
+function ownsBuffer(bytes: Uint8Array, len: number, align: number): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === len && bytes.buffer.byteLength === len && len % align === 0 && bytes.buffer instanceof ArrayBuffer;
+}
+
+/**
  * Decodes `count` elements of `dtype` from `bytes`. F64 -> Float64Array, others -> Float32Array.
  * Integer types are converted to their numeric value (I64 through Number, exact below 2^53).
  */
@@ -85,6 +94,7 @@ export function decode(dtype: string, bytes: Uint8Array, count: number, littleEn
   if (bytes.byteLength < size * count) throw new RangeError(`decode: ${bytes.byteLength} bytes for ${count} ${dtype}`);
   switch (dtype) {
     case 'F64': {
+      if (littleEndian === HOST_LE && ownsBuffer(bytes, count * 8, 8)) return new Float64Array(bytes.buffer, 0, count);
       const out = new Float64Array(count);
       if (littleEndian === HOST_LE) new Uint8Array(out.buffer).set(bytes.subarray(0, count * 8));
       else {
@@ -94,6 +104,7 @@ export function decode(dtype: string, bytes: Uint8Array, count: number, littleEn
       return out;
     }
     case 'F32': {
+      if (littleEndian === HOST_LE && ownsBuffer(bytes, count * 4, 4)) return new Float32Array(bytes.buffer, 0, count);
       const out = new Float32Array(count);
       if (littleEndian === HOST_LE) new Uint8Array(out.buffer).set(bytes.subarray(0, count * 4));
       else {
@@ -213,9 +224,24 @@ export function encode(dtype: 'F64' | 'F32' | 'F16' | 'BF16', data: ArrayLike<nu
 
 /** Index of the first NaN or ±Inf in `data`, or -1. */
 export function firstNonFinite(data: ArrayLike<number>): number {
+  // Monomorphic loops per array type: a shared loop over ArrayLike is several times slower.
+  if (data instanceof Float32Array) return firstNonFinite32(data);
+  if (data instanceof Float64Array) return firstNonFinite64(data);
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
+function firstNonFinite32(data: Float32Array): number {
+  // Exponent bits all ones <=> NaN or ±Inf.
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7f800000) === 0x7f800000) return i;
+  return -1;
+}
+
+function firstNonFinite64(data: Float64Array): number {
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (v - v !== 0) return i; // NaN - NaN and Inf - Inf are NaN
+    if (v - v !== 0) return i;
   }
   return -1;
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { BadFileError, UnsupportedError } from '../errors.js';
+import { BadFileError, NetworkError, UnsupportedError } from '../errors.js';
 import { RandomAccessFile } from './file.js';
 import { openGguf } from './gguf.js';
 import { onnxReader, tfjsReader } from './onnx-reader.js';
@@ -163,7 +163,16 @@ export async function openSource(pathOrId: string, opts: OpenOptions = {}): Prom
   }
   if (!st) {
     if (HUB_ID.test(pathOrId) && !pathOrId.startsWith('.')) {
-      throw new BadFileError(pathOrId, 'no such file or folder (hub downloads are not available yet)');
+      const { downloadModel } = await import('./hub.js');
+      let dir: string;
+      try {
+        dir = await downloadModel(pathOrId, opts);
+      } catch (err) {
+        // "org/name" may also be a mistyped local path: say that there is none either.
+        if (err instanceof NetworkError) throw new NetworkError(`${err.message} (and there is no local file or folder ${JSON.stringify(pathOrId)})`);
+        throw err;
+      }
+      return openFolder(dir, opts);
     }
     throw new BadFileError(pathOrId, 'no such file or folder');
   }
