@@ -28,8 +28,8 @@ function pairs(): { name: string; equalMoments: number; a: LabDistribution; b: L
   const s3 = Math.sqrt(3);
   const normal = gaussianMixture([1], [0], [1]);
   return [
-    { name: 'N(0,1) vs U(-sqrt3, sqrt3)', equalMoments: 3, a: normal, b: componentDistribution('uniform', [uniformComponent(-s3, s3)]) },
-    { name: 'N(0,1) vs 3-point Gauss-Hermite', equalMoments: 5, a: normal, b: tokenDistribution(Float64Array.of(1 / 6, 2 / 3, 1 / 6), Float64Array.of(-s3, 0, s3), 1) },
+    { name: 'N(0,1) vs U(±√3)', equalMoments: 3, a: normal, b: componentDistribution('uniform', [uniformComponent(-s3, s3)]) },
+    { name: 'N(0,1) vs GH3', equalMoments: 5, a: normal, b: tokenDistribution(Float64Array.of(1 / 6, 2 / 3, 1 / 6), Float64Array.of(-s3, 0, s3), 1) },
   ];
 }
 
@@ -169,7 +169,7 @@ export const compression = defineExperiment<CompressionConfig>({
       sections: [
         {
           title: '(A) Equal moments, different attention representations',
-          text: 'Population Att_μ(x) for the identity head (the derivative of the log moment generating function). The pairs share their first 3 (resp. 5) moments, yet their attention representations differ; from samples, the pair distance stays above the null (two samples of one law) once n is large, while the equal moments never separate.',
+          text: 'Population Att_μ(x) for the identity head (the derivative of the log moment generating function). GH3 is the 3-point Gauss-Hermite law {−√3, 0, √3} w.p. {1/6, 2/3, 1/6}. The pairs share their first 3 (resp. 5) moments, yet their attention representations differ; from samples, the pair distance stays above the null (two samples of one law) once n is large, while the equal moments never separate.',
           figures: [
             { name: 'att-population', title: 'Population attention representation, identity head', spec: curveSpec(curves, { xTitle: 'query x', yTitle: 'Att_μ(x)', logX: false, logY: false }) },
             { name: 'att-separation', title: 'Sample sup-distances: pair vs null', spec: curveSpec(sepPoints, { xTitle: 'n', yTitle: 'mean sup-distance' }) },

@@ -45,7 +45,7 @@ export function curveSpec(points: readonly Point[], o: { xTitle: string; yTitle:
     width: 420,
     height: 260,
     data: { values },
-    encoding: { x: xs, color: { field: 'series', type: 'nominal', title: null } },
+    encoding: { x: xs, color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 360 } } },
     layer: [
       { mark: { type: 'line', point: true }, encoding: { y: { field: 'y', ...ys } } },
       { mark: { type: 'rule' }, encoding: { y: { field: 'lo', ...ys }, y2: { field: 'hi' } } },
