@@ -29,14 +29,17 @@ export function registerAnalyze(program: Command): void {
     .description('singular values, norms, ranks and every generalization-bound proxy of a trained Transformer (default: the embedded USE-lite)'))
     .action(async (model: string | undefined, raw: Record<string, string | boolean | undefined>) => {
       const o = parseAnalysisOptions(raw);
-      const result = await analyzeWithOptions(model, o);
+      // The report draws the spectra (decay, ESD): keep them in memory for it, but write them to
+      // JSON/CSV only with --spectra, as documented.
+      const full = await analyzeWithOptions(model, { ...o, spectra: o.spectra === true || o.report !== undefined });
+      const result: AnalysisResult = o.spectra ? full : { ...full, matrices: full.matrices.map(({ singularValues: _sv, ...m }) => m) };
       const written: string[] = [];
       if (o.json) {
         writeJson(o.json, result);
         written.push(o.json);
       }
       if (o.csv) written.push(...writeTables(o.csv, analysisTables(result)));
-      if (o.report) written.push((await writeAnalysisReport(o.report, result, { png: o.png })).html);
+      if (o.report) written.push((await writeAnalysisReport(o.report, full, { png: o.png })).html);
       process.stdout.write(analysisSummary(result));
       if (written.length) process.stdout.write(`\nwrote ${written.join(', ')}\n`);
     });
