@@ -85,6 +85,15 @@ test('analyze --csv and --spectra write the tables', async () => {
   close(Number(line.split(',')[1]), expected['gpt2-f16'].bounds.edelman, 1e-8, 'csv edelman');
 });
 
+test('--progress forces the per-matrix bar on a non-TTY stderr; without it stderr stays quiet', async () => {
+  const on = await runCli(['analyze', join(E2E, 'gpt2-f16'), '--progress']);
+  assert.equal(on.code, 0, on.err);
+  assert.match(on.err, /matrices \| ETA/);
+  assert.match(on.err, /20\/20 matrices/);
+  const off = await runCli(['analyze', join(E2E, 'gpt2-f16')]);
+  assert.equal(off.err, '');
+});
+
 test('compare: a list file and a folder, growth ratios and slopes', async () => {
   const list = join(tmp, 'family.txt');
   writeFileSync(list, ['# three shapes', join(E2E, 'gpt2-f16'), join(E2E, 'bert-f32'), join(E2E, 'llama-bf16')].join('\n'));
