@@ -46,7 +46,13 @@ export class SpectralPool {
       const worker = new Worker(url, { workerData: data });
       const slot: Slot = { worker, busy: 0 };
       worker.on('message', (res: PoolResponse) => this.settle(slot, res));
+      // A worker that dies (out of memory, a crash in native code) fails what is in flight and
+      // leaves the pool; later requests go to the survivors.
       worker.on('error', (err) => this.failAll(err));
+      worker.on('exit', () => {
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+      });
       worker.unref();
       this.slots.push(slot);
     }
@@ -76,6 +82,7 @@ export class SpectralPool {
 
   private submit(req: PoolRequest, transfer: ArrayBuffer[]): Promise<Float64Array> {
     if (this.closed) return Promise.reject(new GenboundError('the spectral pool is closed'));
+    if (this.slots.length === 0) return Promise.reject(new GenboundError('all spectral pool workers have exited'));
     const slot = this.slots.reduce((best, s) => (s.busy < best.busy ? s : best));
     const id = this.nextId++;
     req.id = id;

@@ -1,0 +1,57 @@
+/**
+ * `genbound lab list` and `genbound lab run <experiment> [--config F] [--out DIR] [--quick]`:
+ * distribution-regression experiments (docs/lab.md). Runs are checkpointed in OUT/runs/, so an
+ * interrupted experiment resumes where it stopped.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { BadFileError, BadOptionError } from '../errors.js';
+import { EXPERIMENTS, findExperiment } from '../lab/experiments/index.js';
+import { barProgress, silentProgress, writeOutputs } from '../lab/experiments/runner.js';
+
+function readConfig(file: string): unknown {
+  if (!existsSync(file)) throw new BadFileError(file, 'config file not found');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (e) {
+    throw new BadFileError(file, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function registerLab(program: Command): void {
+  const lab = program.command('lab').description('distribution-regression experiments on the CPU (two-stage sampling, Transformers vs baselines)');
+  lab
+    .command('list')
+    .description('list the experiments')
+    .action(() => {
+      for (const e of EXPERIMENTS) process.stdout.write(`${e.name.padEnd(14)} ${e.description}\n`);
+    });
+  lab
+    .command('run <experiment>')
+    .description('run one experiment; rerunning with the same --out skips finished runs')
+    .option('--config <file>', 'JSON config (keys override the defaults; see docs/lab.md)')
+    .option('--out <dir>', 'output folder (default lab-out/<experiment>)')
+    .option('--quick', 'the quick configuration (about 10 minutes or less on 2 cores)')
+    .option('--quiet', 'no progress bar')
+    .option('--print-config', 'print the effective config and exit')
+    .action(async (name: string, o: { config?: string; out?: string; quick?: boolean; quiet?: boolean; printConfig?: boolean }) => {
+      const exp = findExperiment(name);
+      if (!exp) throw new BadOptionError(`unknown experiment "${name}" (run "genbound lab list"; known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
+      const user = o.config ? readConfig(o.config) : undefined;
+      if (user !== undefined && (typeof user !== 'object' || user === null || Array.isArray(user))) {
+        throw new BadFileError(o.config as string, 'expected a JSON object of config keys');
+      }
+      const config = exp.resolve(user, o.quick === true);
+      if (o.printConfig) {
+        process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+        return;
+      }
+      const out = o.out ?? join('lab-out', name + (o.quick ? '-quick' : ''));
+      const t0 = performance.now();
+      const result = await exp.run(config, { out, quick: o.quick === true, progress: o.quiet ? silentProgress : barProgress() });
+      const seconds = (performance.now() - t0) / 1000;
+      await writeOutputs(out, name, config, result, seconds);
+      process.stdout.write(`${name}: ${result.rows.length} rows in ${seconds.toFixed(1)} s -> ${join(out, 'results.json')}, results.csv, report/index.html\n`);
+    });
+}

@@ -1,0 +1,98 @@
+/**
+ * The experiment runner: every run (one model fitted once) is checkpointed as
+ * OUT/runs/<key>.json, so rerunning an interrupted experiment skips what is done; results go to
+ * OUT/results.json and OUT/results.csv, and the HTML report to OUT/report/.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { writeHtmlReport, type Cell, type ReportSection } from '../../report/html.js';
+
+export type Row = Record<string, string | number | null>;
+
+export interface RunContext {
+  out: string;
+  quick: boolean;
+  /** Called with a short status after each run (the CLI draws a progress bar). */
+  progress: Progress;
+}
+
+export interface Progress {
+  start(total: number, label: string): void;
+  tick(status: string): void;
+  stop(): void;
+}
+
+/** A progress bar on stderr (drawn also when stderr is not a TTY, as plain updates). */
+export function barProgress(): Progress {
+  let bar: SingleBar | null = null;
+  return {
+    start(total, label) {
+      bar = new SingleBar({
+        format: `${label} [{bar}] {value}/{total} runs | {status}`,
+        stream: process.stderr,
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+        hideCursor: true,
+      });
+      bar.start(total, 0, { status: '' });
+    },
+    tick(status) {
+      bar?.increment(1, { status });
+    },
+    stop() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}
+
+export const silentProgress: Progress = { start() {}, tick() {}, stop() {} };
+
+/** Key → file-name-safe string. */
+function safeKey(key: string): string {
+  return key.replace(/[^A-Za-z0-9_.=-]+/g, '_');
+}
+
+/** Returns the checkpointed result of run `key`, computing and saving it if absent. */
+export async function cached<T>(ctx: RunContext, key: string, fn: () => T | Promise<T>): Promise<{ value: T; reused: boolean }> {
+  const file = join(ctx.out, 'runs', `${safeKey(key)}.json`);
+  if (existsSync(file)) return { value: JSON.parse(readFileSync(file, 'utf8')) as T, reused: true };
+  const value = await fn();
+  writeFileAtomic(file, JSON.stringify(value));
+  return { value, reused: false };
+}
+
+export interface ExperimentOutput {
+  rows: Row[];
+  summary: Record<string, unknown>;
+  sections: ReportSection[];
+  notes?: string[];
+}
+
+function csvCell(v: Cell | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Writes results.json, results.csv and report/ for an experiment's output. */
+export async function writeOutputs(out: string, experiment: string, config: unknown, result: ExperimentOutput, seconds: number): Promise<void> {
+  writeFileAtomic(join(out, 'results.json'), JSON.stringify({ experiment, config, seconds, summary: result.summary, rows: result.rows }, null, 1));
+  const cols = [...new Set(result.rows.flatMap((r) => Object.keys(r)))];
+  const csv = [cols.join(','), ...result.rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
+  writeFileAtomic(join(out, 'results.csv'), `${csv}\n`);
+  await writeHtmlReport(join(out, 'report'), {
+    title: `genbound lab: ${experiment}`,
+    subtitle: 'Distribution regression (Liu & Zhou 2026 framework), two-stage sampling on the CPU',
+    settings: { ...(config as Record<string, unknown>), wallSeconds: Math.round(seconds) },
+    notes: result.notes,
+    sections: result.sections,
+  });
+}
+
+/** A table section from rows with the given columns. */
+export function table(name: string, title: string, rows: readonly Row[], columns: readonly string[]): { name: string; title: string; columns: string[]; rows: Cell[][] } {
+  return { name, title, columns: [...columns], rows: rows.map((r) => columns.map((c) => (typeof r[c] === 'number' ? Number((r[c] as number).toPrecision(5)) : (r[c] ?? null)))) };
+}
