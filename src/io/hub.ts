@@ -258,13 +258,27 @@ export async function downloadModel(idWithRev: string, opts: HubOptions = {}): P
     progress: opts.progress ?? process.stderr.isTTY === true,
   };
   const refFile = join(repoDir, 'refs', revision.replace(/[^A-Za-z0-9._-]/g, '_'));
-  if (process.env.HF_HUB_OFFLINE === '1') {
+  const cached = async (): Promise<string | undefined> => {
     const commit = (await readFile(refFile, 'utf8').catch(() => '')).trim() || revision;
     const snap = join(repoDir, 'snapshots', commit);
-    if (!(await exists(snap))) throw new NetworkError(`${id}: not in the cache ${repoDir} and HF_HUB_OFFLINE=1`);
+    return (await exists(snap)) ? snap : undefined;
+  };
+  if (process.env.HF_HUB_OFFLINE === '1') {
+    const snap = await cached();
+    if (!snap) throw new NetworkError(`${id}: not in the cache ${repoDir} and HF_HUB_OFFLINE=1`);
     return snap;
   }
-  const info = await repoInfo(ctx, revision);
+  let info: RepoInfo;
+  try {
+    info = await repoInfo(ctx, revision);
+  } catch (err) {
+    // Hub unreachable (not an HTTP answer): a snapshot downloaded earlier is used, as
+    // huggingface_hub does.
+    const snap = err instanceof NetworkError && err.message.includes('cannot reach') ? await cached() : undefined;
+    if (!snap) throw err;
+    if (ctx.progress) process.stderr.write(`genbound: ${ctx.endpoint} unreachable, using the cached snapshot ${snap}\n`);
+    return snap;
+  }
   const snapshot = join(repoDir, 'snapshots', info.sha);
   const weights = chooseWeights(info.files);
   if (!weights) throw new NetworkError(`${id}: the repository has no safetensors, pytorch_model.bin or single .gguf weights`);

@@ -122,6 +122,19 @@ test('hub id: config and sharded safetensors land in the HF cache layout and ope
   const again = await downloadModel('org/tiny', { endpoint, cacheHome: home, progress: false });
   assert.equal(again, snap);
   assert.deepEqual(log.map((r) => r.url), ['/api/models/org/tiny']);
+  // Hub unreachable: the cached snapshot is used; HF_HUB_OFFLINE=1 never asks the hub.
+  assert.equal(await downloadModel('org/tiny', { endpoint: 'http://127.0.0.1:9', cacheHome: home, progress: false }), snap);
+  const saved = process.env.HF_HUB_OFFLINE;
+  process.env.HF_HUB_OFFLINE = '1';
+  try {
+    log.length = 0;
+    assert.equal(await downloadModel('org/tiny', { endpoint, cacheHome: home, progress: false }), snap);
+    assert.equal(log.length, 0);
+    await assert.rejects(downloadModel('org/other', { endpoint, cacheHome: home, progress: false }), /not in the cache .* HF_HUB_OFFLINE=1/);
+  } finally {
+    if (saved === undefined) delete process.env.HF_HUB_OFFLINE;
+    else process.env.HF_HUB_OFFLINE = saved;
+  }
 });
 
 test('HF_ENDPOINT, HF_HOME and HF_TOKEN are honoured; no token gives one clear 401 error', async () => {
