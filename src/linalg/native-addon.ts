@@ -38,6 +38,35 @@ export interface NativeAddon {
    * m ≥ n, in place without a copy (`a` is overwritten). R is returned row-major.
    */
   qrRcm(m: number, n: number, a: Float64Array): Float64Array;
+
+  /*
+   * src/nn's float32 training kernels (native/nn.c). Optional: an addon built before they
+   * existed lacks them, and src/nn then uses its TypeScript kernels. `threads` splits the work
+   * by whole bags or fixed row blocks, so results do not depend on it.
+   */
+  /** Fused multi-head attention forward over all bags and heads; writes P [bn,heads,tq,tk] and y [bn,tq,dm]. */
+  attnForward?(bn: number, tq: number, tk: number, dm: number, heads: number, scale: number,
+    q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, causal: boolean,
+    p: Float32Array, y: Float32Array, threads: number): void;
+  /** Attention backward from P and g = dL/dy; each non-null gradient becomes beta·grad + its contribution. */
+  attnBackward?(bn: number, tq: number, tk: number, dm: number, heads: number, scale: number,
+    q: Float32Array, k: Float32Array, v: Float32Array, p: Float32Array, g: Float32Array,
+    dq: Float32Array | null, dk: Float32Array | null, dv: Float32Array | null,
+    betaQ: number, betaK: number, betaV: number, threads: number): void;
+  /** y = gelu_tanh(x); t = tanh(√(2/π)(x + 0.044715x³)) kept for the backward. */
+  geluForward?(n: number, x: Float32Array, y: Float32Array, t: Float32Array, threads: number): void;
+  /** d = g·gelu'(x) (fresh) or d += g·gelu'(x). */
+  geluBackward?(n: number, x: Float32Array, t: Float32Array, g: Float32Array, d: Float32Array, fresh: boolean, threads: number): void;
+  /** Layer norm over rows of length d; writes y, the normalised rows xhat and 1/σ per row. */
+  layerNormForward?(rows: number, d: number, eps: number, x: Float32Array, gamma: Float32Array, beta: Float32Array,
+    y: Float32Array, xhat: Float32Array, rstd: Float32Array, threads: number): void;
+  /** Layer norm backward: dx (= when fresh, else +=), dgamma += Σ g⊙xhat, dbeta += Σ g. */
+  layerNormBackward?(rows: number, d: number, g: Float32Array, xhat: Float32Array, rstd: Float32Array, gamma: Float32Array,
+    dx: Float32Array | null, fresh: boolean, dgamma: Float32Array | null, dbeta: Float32Array | null, threads: number): void;
+  /** Sets every row of y [rows, n] to b. */
+  biasRows?(rows: number, n: number, b: Float32Array, y: Float32Array): void;
+  /** db[j] += Σ_r g[r, j]. */
+  colSums?(rows: number, n: number, g: Float32Array, db: Float32Array): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
