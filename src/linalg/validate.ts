@@ -45,6 +45,16 @@ export function toFloat64Copy(a: Matrix, fallback = 'matrix'): Float64Array {
   return out;
 }
 
+/**
+ * The matrix's values as float64 without copying when they already are (checked for NaN/Inf),
+ * else a float64 copy. For callers that only READ the result.
+ */
+export function float64View(a: Matrix, fallback = 'matrix'): Float64Array {
+  if (!(a.data instanceof Float64Array)) return toFloat64Copy(a, fallback);
+  checkFinite(a, fallback);
+  return a.data;
+}
+
 /** Checks a matrix for NaN/Inf without copying. */
 export function checkFinite(a: Matrix, fallback = 'matrix'): void {
   checkShape(a, fallback);
