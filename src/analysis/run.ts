@@ -68,6 +68,10 @@ export async function analyzePath(path: string | undefined, engine: SpectralEngi
 
   const src = await openSource(modelPath);
   return withSource(src, async () => {
+    for (const key of ['quantized', 'unreadQuantized']) {
+      const line = src.metadata?.[key];
+      if (line) notice(`${modelPath}: ${line}`);
+    }
     let adapter;
     try {
       adapter = detectAdapter(src, { heads: s.heads });
