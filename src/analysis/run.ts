@@ -1,8 +1,6 @@
-import { basename, extname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { UnsupportedError } from '../errors.js';
 import { openSource } from '../io/open.js';
-import { openOnnx } from '../io/onnx.js';
-import { openTfjs } from '../io/tfjs.js';
 import type { TensorSource } from '../io/types.js';
 import { defaultModelPath, detectAdapter, GENERIC_NOTE, rawMatrices, rawMatrixNames } from '../models/index.js';
 import type { AnalysisResult } from '../types/analysis.js';
@@ -27,21 +25,6 @@ export interface RunSettings {
   notice?: (line: string) => void;
 }
 
-/**
- * Opens any checkpoint the readers know. tfjs model.json and ONNX files are opened directly when
- * openSource does not (yet) dispatch to them.
- */
-export async function openModel(path: string): Promise<TensorSource> {
-  try {
-    return await openSource(path);
-  } catch (err) {
-    if (!(err instanceof UnsupportedError)) throw err;
-    if (extname(path) === '.onnx') return openOnnx(path);
-    if (extname(path) === '.json') return openTfjs(path);
-    throw err;
-  }
-}
-
 async function withSource<T>(src: TensorSource, f: (s: TensorSource) => Promise<T>): Promise<T> {
   try {
     return await f(src);
@@ -62,7 +45,7 @@ export async function analyzePath(path: string | undefined, engine: SpectralEngi
     const lora = await openLora(modelPath);
     const loraSettings = { loraR: lora.config.r, loraAlpha: lora.config.loraAlpha, loraScale: lora.config.scale };
     if (s.mergeInto) {
-      const merged = await mergedSource(await openModel(s.mergeInto), lora);
+      const merged = await mergedSource(await openSource(s.mergeInto), lora);
       return withSource(merged, async (src) => {
         const r = await analyzeModel(detectAdapter(src, { heads: s.heads }), engine, { ...opts, extraSettings: { ...loraSettings, mergedInto: s.mergeInto } });
         r.notes?.push(`LoRA adapter ${modelPath} merged into ${s.mergeInto}: W + (lora_alpha/r)·B·A on ${lora.modules.length} weights.`);
@@ -83,8 +66,12 @@ export async function analyzePath(path: string | undefined, engine: SpectralEngi
     });
   }
 
-  const src = await openModel(modelPath);
+  const src = await openSource(modelPath);
   return withSource(src, async () => {
+    for (const key of ['quantized', 'unreadQuantized']) {
+      const line = src.metadata?.[key];
+      if (line) notice(`${modelPath}: ${line}`);
+    }
     let adapter;
     try {
       adapter = detectAdapter(src, { heads: s.heads });
@@ -101,7 +88,7 @@ export async function analyzePath(path: string | undefined, engine: SpectralEngi
     }
     if (s.init) {
       const initPath = s.init;
-      return withSource(await openModel(initPath), async (src0) => {
+      return withSource(await openSource(initPath), async (src0) => {
         const r = await analyzeModel(adapter, engine, { ...opts, init: detectAdapter(src0, { heads: s.heads }), extraSettings: { initCheckpoint: initPath } });
         return { ...r, model: { ...r.model, ...meta, format: src.format } };
       });

@@ -42,10 +42,27 @@ export const onnxReader: CheckpointReader = {
   findInFolder: (entries) =>
     entries.find((e) => e === 'model.onnx') ??
     (entries.filter((e) => e.endsWith('.onnx')).length === 1 ? entries.find((e) => e.endsWith('.onnx')) : undefined) ??
-    // transformers.js / optimum layout (the full-precision export; quantised variants are not read).
+    // transformers.js / optimum layout: onnx/model.onnx, or a quantized variant (open() picks it).
     (entries.includes('onnx') && entries.includes('config.json') ? 'onnx/model.onnx' : undefined),
-  open: async (path) => openOnnx(path, await configBeside(path)),
+  open: async (path) => {
+    const file = await transformersJsVariant(path);
+    return openOnnx(file, await configBeside(file));
+  },
 };
+
+/**
+ * transformers.js repositories often ship only quantized exports. When the full-precision
+ * onnx/model.onnx is absent, the first 8-bit or half-precision variant present is read instead
+ * (4-bit variants hold MatMulNBits blocks, which are not decoded, so they come last).
+ */
+const VARIANTS = ['model_quantized.onnx', 'model_int8.onnx', 'model_uint8.onnx', 'model_fp16.onnx', 'model_q4.onnx', 'model_q4f16.onnx', 'model_bnb4.onnx'];
+
+async function transformersJsVariant(path: string): Promise<string> {
+  const dir = dirname(path);
+  if (basename(path) !== 'model.onnx' || basename(dir) !== 'onnx' || (await exists(path))) return path;
+  for (const v of VARIANTS) if (await exists(join(dir, v))) return join(dir, v);
+  return path;
+}
 
 const TFJS_HEAD = /"(modelTopology|weightsManifest|format|generatedBy)"/;
 

@@ -4,6 +4,7 @@ import onnxProto from 'onnx-proto';
 import { BadFileError, ModelError, UnsupportedError } from '../errors.js';
 import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from './types.js';
 import { recoverLinearNames, transpose, type Alias } from './onnx-names.js';
+import { dequantize, findQuantizedWeights, type QuantWeight } from './onnx-quant.js';
 import { decodeRaw, decodeTyped, ONNX_DTYPES, toNum, type Int64Like } from './onnx-tensor.js';
 
 /**
@@ -69,6 +70,9 @@ export class OnnxSource implements GraphTensorSource {
   private readonly nodes: GraphNode[];
   private readonly small = new Map<string, readonly number[]>();
   private readonly aliases: Map<string, Alias>;
+  /** Dequantized weights of a quantized model (onnx-quant.ts) and the integer tensors behind them. */
+  private readonly quant: Map<string, QuantWeight>;
+  private readonly quantHidden: Set<string>;
 
   constructor(
     readonly path: string,
@@ -103,11 +107,18 @@ export class OnnxSource implements GraphTensorSource {
         // Not decodable (strings, bad sizes): read() reports it if anyone asks for the tensor.
       }
     }
-    this.aliases = recoverLinearNames(this.nodes, new Map([...this.entries].map(([k, e]) => [k, e.info])));
+    const infos = new Map([...this.entries].map(([k, e]) => [k, e.info]));
+    const q = findQuantizedWeights(this.nodes, infos);
+    this.quant = q.weights;
+    this.quantHidden = q.hidden;
+    for (const [name, w] of q.weights) infos.set(name, { name, dtype: 'F64', shape: w.shape });
+    this.aliases = recoverLinearNames(q.linearView, infos);
     const meta: Record<string, string> = {
       producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim(),
       opset: (model.opsetImport ?? []).map((o) => `${o.domain || 'ai.onnx'}:${toNum(o.version ?? 0)}`).join(','),
     };
+    if (q.weights.size > 0) meta.quantized = `${q.weights.size} 8-bit weights read dequantized, W = (q - zero_point)·scale`;
+    if (q.nbits > 0) meta.unreadQuantized = `${q.nbits} MatMulNBits (4-bit block) weights are not decoded`;
     if (this.aliases.size > 0) meta.recoveredNames = `${this.aliases.size} MatMul weights named after their biases, read transposed to (out, in)`;
     for (const p of model.metadataProps ?? []) if (p.key) meta[p.key] = p.value ?? '';
     this.metadata = meta;
@@ -116,12 +127,14 @@ export class OnnxSource implements GraphTensorSource {
   list(): readonly TensorInfo[] {
     // A renamed weight is listed under its recovered name only (readable under both).
     const renamed = new Set([...this.aliases.values()].map((a) => a.of));
-    const aliased = [...this.aliases].map(([name, a]) => ({ name, dtype: this.entries.get(a.of)?.info.dtype ?? 'F32', shape: a.shape }));
-    return [...[...this.entries.values()].filter((e) => !renamed.has(e.info.name)).map((e) => e.info), ...aliased];
+    const aliased = [...this.aliases].map(([name, a]) => ({ name, dtype: this.quant.has(a.of) ? 'F64' : (this.entries.get(a.of)?.info.dtype ?? 'F32'), shape: a.shape }));
+    const dequantized = [...this.quant].filter(([name]) => !renamed.has(name)).map(([name, w]) => ({ name, dtype: 'F64', shape: w.shape }));
+    const stored = [...this.entries.values()].filter((e) => !renamed.has(e.info.name) && !this.quantHidden.has(e.info.name)).map((e) => e.info);
+    return [...stored, ...dequantized, ...aliased];
   }
 
   has(name: string): boolean {
-    return this.entries.has(name) || this.aliases.has(name);
+    return this.entries.has(name) || this.aliases.has(name) || this.quant.has(name);
   }
 
   graph(): readonly GraphNode[] {
@@ -146,6 +159,15 @@ export class OnnxSource implements GraphTensorSource {
     if (alias) {
       const t = await this.read(alias.of);
       return { name, shape: alias.shape, data: transpose(t.data, alias.shape[1], alias.shape[0]) };
+    }
+    const qw = this.quant.get(name);
+    if (qw) {
+      const [q, s, z] = await Promise.all([this.read(qw.q), this.read(qw.scale), qw.zeroPoint !== undefined ? this.read(qw.zeroPoint) : undefined]);
+      try {
+        return { name, shape: qw.shape, data: dequantize(qw, name, q.data, s.data, z?.data) };
+      } catch (err) {
+        throw new BadFileError(this.path, (err as Error).message);
+      }
     }
     const e = this.entries.get(name);
     if (!e) throw new ModelError(`${this.path}: no tensor named ${JSON.stringify(name)}`);

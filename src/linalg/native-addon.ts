@@ -38,6 +38,12 @@ export interface NativeAddon {
    * m ≥ n, in place without a copy (`a` is overwritten). R is returned row-major.
    */
   qrRcm(m: number, n: number, a: Float64Array): Float64Array;
+  /**
+   * The k singular values (descending) of A·B for row-major A (m×k) and B (k×n), k ≤ min(m, n),
+   * through the QRs of A and Bᵀ and the k×k core, in one call; `a` and `b` are not modified.
+   * Runs OpenBLAS single-threaded for small factors (restoring the thread count afterwards).
+   */
+  productSvals(m: number, k: number, n: number, a: Float64Array, b: Float64Array): Float64Array;
 
   /*
    * src/nn's float32 training kernels (native/nn.c). Optional: an addon built before they

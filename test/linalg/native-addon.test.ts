@@ -61,3 +61,21 @@ test('qrRcm factors column-major data in place', { skip }, () => {
   assert.ok(Math.abs(Math.abs(r[3]) - 0.8280786712108251) < 1e-12);
   assert.throws(() => ad.qrRcm(2, 3, new Float64Array(6)), /m >= n/);
 });
+
+test('productSvals: k values of A·B in one call, inputs untouched', { skip }, () => {
+  const ad = addon!;
+  // Rank one: A = [1, 2, 2]ᵀ (norm 3), B = [3, 4, 0, 0] (norm 5): σ = [15].
+  const a1 = new Float64Array([1, 2, 2]), b1 = new Float64Array([3, 4, 0, 0]);
+  const s1 = ad.productSvals(3, 1, 4, a1, b1);
+  assert.equal(s1.length, 1);
+  assert.ok(Math.abs(s1[0] - 15) < 1e-13);
+  assert.deepEqual(Array.from(a1), [1, 2, 2]);
+  assert.deepEqual(Array.from(b1), [3, 4, 0, 0]);
+  // A = [[1, 1], [1, −1], [0, 0]] (columns orthogonal, norms √2), B = [[3, 0, 0], [0, 4, 0]]:
+  // A·B = [[3, 4, 0], [3, −4, 0], [0, 0, 0]], σ = [4√2, 3√2].
+  const s2 = ad.productSvals(3, 2, 3, new Float64Array([1, 1, 1, -1, 0, 0]), new Float64Array([3, 0, 0, 0, 4, 0]));
+  assert.ok(Math.abs(s2[0] - 4 * Math.SQRT2) < 1e-13 && Math.abs(s2[1] - 3 * Math.SQRT2) < 1e-13);
+  assert.equal(ad.productSvals(3, 0, 3, new Float64Array(0), new Float64Array(0)).length, 0);
+  assert.throws(() => ad.productSvals(2, 3, 4, new Float64Array(6), new Float64Array(12)), /k <= min/);
+  assert.throws(() => ad.productSvals(3, 2, 3, new Float64Array(5), new Float64Array(6)), /shorter/);
+});

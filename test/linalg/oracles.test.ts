@@ -85,6 +85,18 @@ for (const be of backends) {
     assert.throws(() => be.productSingularValues(randn(3, 4, 1), randn(5, 2, 1)), ShapeError);
   });
 
+  test(`${be.name}: product path for every inner size mod 4 (the LQ's row groups), inputs untouched`, () => {
+    for (const k of [1, 2, 3, 5, 6, 7, 13]) {
+      const a = randn(90, k, 40 + k), b = randn(k, 70, 60 + k);
+      const a0 = Float64Array.from(a.data), b0 = Float64Array.from(b.data);
+      const s = be.productSingularValues(a, b);
+      assert.equal(s.length, k);
+      assertClose(s, Array.from(be.singularValues(matmul(a, b)).subarray(0, k)), `k = ${k}`);
+      assert.deepEqual(a.data, a0);
+      assert.deepEqual(b.data, b0);
+    }
+  });
+
   test(`${be.name}: float32 input is computed in float64, spectralNorm is σ₁`, () => {
     const a = randn(50, 30, 31);
     const f = { rows: 50, cols: 30, data: Float32Array.from(a.data) };

@@ -9,6 +9,7 @@ import { openOnnx } from '../../src/io/onnx.js';
 import { openTfjs } from '../../src/io/tfjs.js';
 import { hasGraph } from '../../src/io/types.js';
 import { detectAdapter } from '../../src/models/index.js';
+import type { TheoryMatrix } from '../../src/models/types.js';
 import { close, summaryOf } from './helpers.js';
 
 /** Files and expected values from scripts/golden/models_formats.py (hand-made protobuf, numpy). */
@@ -24,6 +25,20 @@ interface Summary {
   fro: number;
   e01: number;
   e10: number;
+}
+
+/** A layer's QK, V_tilde, M_in and M_out against numpy's summaries. */
+function sameBertMatrices(ms: TheoryMatrix[], g: { heads: { QK: Summary; V_tilde: Summary }[]; M_in: Summary; M_out: Summary }, rel?: number, abs?: number): void {
+  const cmp = (got: Summary, want: Summary, what: string) => {
+    assert.deepEqual([got.rows, got.cols], [want.rows, want.cols], what);
+    for (const k of ['fro', 'e01', 'e10'] as const) assert.ok(close(got[k], want[k], rel, abs), `${what} ${k} ${got[k]} != ${want[k]}`);
+  };
+  g.heads.forEach((h, i) => {
+    cmp(summaryOf(ms.find((m) => m.type === 'QK' && m.head === i)!), h.QK, `head ${i} QK`);
+    cmp(summaryOf(ms.find((m) => m.type === 'V_tilde' && m.head === i)!), h.V_tilde, `head ${i} V_tilde`);
+  });
+  cmp(summaryOf(ms.find((m) => m.type === 'M_in')!), g.M_in, 'M_in');
+  cmp(summaryOf(ms.find((m) => m.type === 'M_out')!), g.M_out, 'M_out');
 }
 
 function sameValues(actual: ArrayLike<number>, expected: number[], what: string): void {
@@ -147,18 +162,7 @@ test('torch.onnx export naming: MatMul weights recovered from their biases, BERT
     const a = detectAdapter(src);
     assert.equal(a.info.architecture, 'bert');
     assert.equal(a.info.parameters, golden.bert_onnx.params);
-    const ms = await a.layerMatrices(0);
-    const g = golden.bert_onnx;
-    const cmp = (got: Summary, want: Summary, what: string) => {
-      assert.deepEqual([got.rows, got.cols], [want.rows, want.cols], what);
-      for (const k of ['fro', 'e01', 'e10'] as const) assert.ok(close(got[k], want[k]), `${what} ${k} ${got[k]} != ${want[k]}`);
-    };
-    g.heads.forEach((h, i) => {
-      cmp(summaryOf(ms.find((m) => m.type === 'QK' && m.head === i)!), h.QK, `head ${i} QK`);
-      cmp(summaryOf(ms.find((m) => m.type === 'V_tilde' && m.head === i)!), h.V_tilde, `head ${i} V_tilde`);
-    });
-    cmp(summaryOf(ms.find((m) => m.type === 'M_in')!), g.M_in, 'M_in');
-    cmp(summaryOf(ms.find((m) => m.type === 'M_out')!), g.M_out, 'M_out');
+    sameBertMatrices(await a.layerMatrices(0), golden.bert_onnx);
   } finally {
     await src.close();
   }
@@ -176,6 +180,46 @@ test('transformers.js folder layout: config.json on top, weights in onnx/model.o
     assert.equal(detectAdapter(src).info.heads, 2);
     rmSync(join(d, 'onnx', 'model.onnx'));
     await assert.rejects(openSource(d), /onnx\/model\.onnx: no such file/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('quantized ONNX (onnxruntime.quantization patterns): dequantized weights, recovered names, BERT matrices', async () => {
+  const qdir = join(DIR, 'bert-onnx-quant');
+  const g = JSON.parse(readFileSync(join(qdir, 'expected.json'), 'utf8')) as typeof golden.bert_onnx & { embedding: number[]; query_weight: number[] };
+  const src = await openSource(qdir);
+  try {
+    assert.match(src.metadata?.quantized ?? '', /^7 8-bit weights/);
+    const names = src.list().map((t) => t.name);
+    assert.ok(!names.some((n) => n.endsWith('_quantized') || n.endsWith('_scale') || n.endsWith('_zero_point')), `integer tensors are not listed: ${names.join(', ')}`);
+    for (const m of ['query', 'key', 'value']) assert.ok(src.has(`bert.encoder.layer.0.attention.self.${m}.weight`), m);
+    sameValues((await src.read('bert.embeddings.word_embeddings.weight')).data, g.embedding, 'embedding (by naming convention)');
+    const qw = await src.read('bert.encoder.layer.0.attention.self.query.weight');
+    assert.deepEqual(qw.shape, [8, 8]);
+    sameValues(qw.data, g.query_weight, 'query weight (uint8, zero point)');
+    const a = detectAdapter(src);
+    assert.equal(a.info.architecture, 'bert');
+    assert.equal(a.info.parameters, g.params);
+    sameBertMatrices(await a.layerMatrices(0), g, 1e-12, 1e-13);
+  } finally {
+    await src.close();
+  }
+});
+
+test('transformers.js layout with only a quantized export reads onnx/model_quantized.onnx', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'genbound-tfjsq-'));
+  try {
+    mkdirSync(join(d, 'onnx'));
+    copyFileSync(join(DIR, 'bert-onnx-quant', 'config.json'), join(d, 'config.json'));
+    copyFileSync(join(DIR, 'bert-onnx-quant', 'model.onnx'), join(d, 'onnx', 'model_quantized.onnx'));
+    const src = await openSource(d);
+    try {
+      assert.match(src.path, /model_quantized\.onnx$/);
+      assert.equal(detectAdapter(src).info.architecture, 'bert');
+    } finally {
+      await src.close();
+    }
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

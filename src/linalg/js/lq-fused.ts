@@ -1,0 +1,146 @@
+/**
+ * Unblocked Householder LQ for short, wide row-major matrices (p ≪ q, e.g. the 64×768 factors of
+ * an attention head), with ONE pass over the trailing rows per reflector. Hand-written for the
+ * same reason as lq-blocked.ts (no usable float64 LQ on npm); this variant exists because for few
+ * rows the blocked code's panel, T and V copies cost as much as its updates (64×768: 1.5 ms
+ * blocked with nb = 8, see THIN_P below for this one).
+ *
+ * Reflector i comes from row i (LAPACK dlarfg convention, v_i = 1, stored in the row's columns
+ * > i). Applying it to a row x below needs s = τ_i·(x·v_i), and the NEXT reflector needs x'·v_{i+1}
+ * of the updated row. Row i+1 is updated first and turned into v_{i+1}; then every later row is
+ * updated with v_i AND dotted with v_{i+1} in the same sweep, the dot saved in d[] for the next
+ * step. Rows go four at a time, so each load of v_i and v_{i+1} serves four rows and the four
+ * dot products are independent dependency chains.
+ */
+
+/** Reflector from w[off…off+len−1] in place: w[off] ← β, w[off+1…] ← v; returns τ. */
+function makeReflector(w: Float64Array, off: number, len: number): number {
+  const alpha = w[off];
+  let s0 = 0, s1 = 0;
+  let j = 1;
+  for (; j + 1 < len; j += 2) {
+    const x = w[off + j], y = w[off + j + 1];
+    s0 += x * x;
+    s1 += y * y;
+  }
+  if (j < len) s0 += w[off + j] * w[off + j];
+  const ss = s0 + s1;
+  if (ss === 0) return 0;
+  const beta = -(alpha >= 0 ? 1 : -1) * Math.sqrt(alpha * alpha + ss);
+  const inv = 1 / (alpha - beta);
+  for (let c = 1; c < len; c++) w[off + c] *= inv;
+  w[off] = beta;
+  return (beta - alpha) / beta;
+}
+
+/** x·v for row `ro` against reflector row `vo` (v₀ = 1 at column c0), columns c0…q−1. */
+function dotReflector(w: Float64Array, q: number, ro: number, vo: number, c0: number): number {
+  let s0 = w[ro + c0], s1 = 0;
+  let c = c0 + 1;
+  for (; c + 1 < q; c += 2) {
+    s0 += w[ro + c] * w[vo + c];
+    s1 += w[ro + c + 1] * w[vo + c + 1];
+  }
+  if (c < q) s0 += w[ro + c] * w[vo + c];
+  return s0 + s1;
+}
+
+/**
+ * Thin LQ of a row-major p×q matrix (p ≤ q), in place: W = L·Q. Returns the p×p lower-triangular
+ * L (row-major, zeros above the diagonal). Entries should be O(1) (callers scale by a power of 2).
+ */
+export function lqFusedInPlace(p: number, q: number, w: Float64Array): Float64Array {
+  const d = new Float64Array(p);
+  if (p > 0) {
+    let tau = makeReflector(w, 0, q);
+    for (let r = 1; r < p; r++) d[r] = dotReflector(w, q, r * q, 0, 0);
+    for (let i = 0; i + 1 < p; i++) {
+      const vo = i * q, c0 = i;
+      // Row i+1: update with v_i, then it becomes v_{i+1}.
+      const r1 = vo + q;
+      const t1 = tau * d[i + 1];
+      w[r1 + c0] -= t1;
+      for (let c = c0 + 1; c < q; c++) w[r1 + c] -= t1 * w[vo + c];
+      const tauNext = makeReflector(w, r1 + i + 1, q - i - 1);
+      // Rows i+2…: update with v_i, dot with v_{i+1} (u, unit at column c0+1).
+      let r = i + 2;
+      for (; r + 3 < p; r += 4) quad(w, q, r, vo, c0, tau, d);
+      if (r + 1 < p) {
+        pair(w, q, r, vo, c0, tau, d);
+        r += 2;
+      }
+      for (; r < p; r++) {
+        const ro = r * q, t = tau * d[r];
+        w[ro + c0] -= t;
+        const x1 = w[ro + c0 + 1] - t * w[vo + c0 + 1];
+        w[ro + c0 + 1] = x1;
+        let s = x1;
+        for (let c = c0 + 2; c < q; c++) {
+          const x = w[ro + c] - t * w[vo + c];
+          w[ro + c] = x;
+          s += x * w[r1 + c];
+        }
+        d[r] = s;
+      }
+      tau = tauNext;
+    }
+  }
+  const l = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) l[i * p + j] = w[i * q + j];
+  return l;
+}
+
+/** Rows r…r+3: x ← x − τ·d_r·v_i (columns c0…), d_r ← x·v_{i+1} (v_{i+1} = row c0+1, unit at c0+1). */
+function quad(w: Float64Array, q: number, r: number, vo: number, c0: number, tau: number, d: Float64Array): void {
+  const ra = r * q, rb = ra + q, rc = rb + q, rd = rc + q, uo = vo + q;
+  const ta = tau * d[r], tb = tau * d[r + 1], tc = tau * d[r + 2], td = tau * d[r + 3];
+  w[ra + c0] -= ta;
+  w[rb + c0] -= tb;
+  w[rc + c0] -= tc;
+  w[rd + c0] -= td;
+  const v1 = w[vo + c0 + 1];
+  let sa = w[ra + c0 + 1] - ta * v1, sb = w[rb + c0 + 1] - tb * v1;
+  let sc = w[rc + c0 + 1] - tc * v1, sd = w[rd + c0 + 1] - td * v1;
+  w[ra + c0 + 1] = sa;
+  w[rb + c0 + 1] = sb;
+  w[rc + c0 + 1] = sc;
+  w[rd + c0 + 1] = sd;
+  for (let c = c0 + 2; c < q; c++) {
+    const vc = w[vo + c], uc = w[uo + c];
+    const xa = w[ra + c] - ta * vc, xb = w[rb + c] - tb * vc, xc = w[rc + c] - tc * vc, xd = w[rd + c] - td * vc;
+    w[ra + c] = xa;
+    w[rb + c] = xb;
+    w[rc + c] = xc;
+    w[rd + c] = xd;
+    sa += xa * uc;
+    sb += xb * uc;
+    sc += xc * uc;
+    sd += xd * uc;
+  }
+  d[r] = sa;
+  d[r + 1] = sb;
+  d[r + 2] = sc;
+  d[r + 3] = sd;
+}
+
+/** quad() for rows r, r+1 (the remainder of the four-row groups: two chains instead of one). */
+function pair(w: Float64Array, q: number, r: number, vo: number, c0: number, tau: number, d: Float64Array): void {
+  const ra = r * q, rb = ra + q, uo = vo + q;
+  const ta = tau * d[r], tb = tau * d[r + 1];
+  w[ra + c0] -= ta;
+  w[rb + c0] -= tb;
+  const v1 = w[vo + c0 + 1];
+  let sa = w[ra + c0 + 1] - ta * v1, sb = w[rb + c0 + 1] - tb * v1;
+  w[ra + c0 + 1] = sa;
+  w[rb + c0 + 1] = sb;
+  for (let c = c0 + 2; c < q; c++) {
+    const vc = w[vo + c], uc = w[uo + c];
+    const xa = w[ra + c] - ta * vc, xb = w[rb + c] - tb * vc;
+    w[ra + c] = xa;
+    w[rb + c] = xb;
+    sa += xa * uc;
+    sb += xb * uc;
+  }
+  d[r] = sa;
+  d[r + 1] = sb;
+}
