@@ -180,7 +180,7 @@ static inline float tanh_f32(float u) {
 }
 
 /* Σ x[j]·y[j] (y NULL: Σ x[j]) in a fixed order: 8 interleaved partial sums, then the tail. */
-static float dot_f32(const float *x, const float *y, int n) {
+static inline float dot_f32(const float *x, const float *y, int n) {
   float acc[LANES] = {0};
   int j = 0;
   if (y) {
