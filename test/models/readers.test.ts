@@ -10,7 +10,7 @@ import { openTfjs } from '../../src/io/tfjs.js';
 import { hasGraph } from '../../src/io/types.js';
 import { detectAdapter } from '../../src/models/index.js';
 import type { TheoryMatrix } from '../../src/models/types.js';
-import { close, summaryOf } from './helpers.js';
+import { close, summaryOf, type Summary } from './helpers.js';
 
 /** Files and expected values from scripts/golden/models_formats.py (hand-made protobuf, numpy). */
 const DIR = 'test/fixtures/models/formats';
@@ -19,13 +19,6 @@ const golden = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as {
   tfjs: Record<string, number[]>;
   bert_onnx: { heads: { QK: Summary; V_tilde: Summary }[]; M_in: Summary; M_out: Summary; params: number };
 };
-interface Summary {
-  rows: number;
-  cols: number;
-  fro: number;
-  e01: number;
-  e10: number;
-}
 
 /** A layer's QK, V_tilde, M_in and M_out against numpy's summaries. */
 function sameBertMatrices(ms: TheoryMatrix[], g: { heads: { QK: Summary; V_tilde: Summary }[]; M_in: Summary; M_out: Summary }, rel?: number, abs?: number): void {
