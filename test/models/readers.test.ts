@@ -217,3 +217,21 @@ test('transformers.js layout with only a quantized export reads onnx/model_quant
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('ONNX quantized by onnxruntime’s quantize_dynamic (int8 per tensor, uint8 per channel) reads as numpy dequantizes it', async () => {
+  const dir = join(DIR, 'ort-quant');
+  type G = typeof golden.bert_onnx & { ops: string[]; query_weight: number[]; embedding: number[] };
+  const all = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, G>;
+  for (const variant of ['int8', 'uint8-per-channel']) {
+    const g = all[variant];
+    const src = await openSource(join(dir, variant));
+    try {
+      assert.match(src.metadata?.quantized ?? '', /^7 8-bit weights/, variant);
+      sameValues((await src.read('bert.encoder.layer.0.attention.self.query.weight')).data, g.query_weight, `${variant} query weight`);
+      sameValues((await src.read('bert.embeddings.word_embeddings.weight')).data, g.embedding, `${variant} embedding`);
+      sameBertMatrices(await detectAdapter(src).layerMatrices(0), g, 1e-12, 1e-13);
+    } finally {
+      await src.close();
+    }
+  }
+});
