@@ -79,6 +79,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Where node-gyp puts the addon: <package root>/build/Release/genbound.node. */
 export const NATIVE_ADDON_PATH = join(here, '..', '..', 'build', 'Release', 'genbound.node');
 
+/** The functions every build of the addon has (the optional nn kernels are checked where used). */
+const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals'] as const satisfies readonly (keyof NativeAddon)[];
+
 let cached: NativeAddon | null | undefined;
 let loadError: string | undefined;
 
@@ -112,7 +115,16 @@ export function loadNativeAddon(): NativeAddon | null {
   }
   try {
     const require = createRequire(import.meta.url);
-    cached = require(NATIVE_ADDON_PATH) as NativeAddon;
+    const addon = require(NATIVE_ADDON_PATH) as Record<string, unknown>;
+    // An addon built from older sources (a checkout updated without `npm install`) lacks newer
+    // functions: say so in one line and use the TypeScript backend rather than fail mid-run.
+    const missing = REQUIRED.filter((f) => typeof addon[f] !== 'function');
+    if (missing.length > 0) {
+      loadError = `the native addon is out of date (no ${missing.join(', ')}); rebuild it with \`node scripts/build-native.mjs\``;
+      cached = null;
+    } else {
+      cached = addon as unknown as NativeAddon;
+    }
   } catch (err) {
     loadError = `the native addon failed to load: ${(err as Error).message.split('\n')[0]}`;
     cached = null;
