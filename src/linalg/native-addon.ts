@@ -44,6 +44,8 @@ export interface NativeAddon {
    * Runs OpenBLAS single-threaded for small factors (restoring the thread count afterwards).
    */
   productSvals(m: number, k: number, n: number, a: Float64Array, b: Float64Array): Float64Array;
+  /** out = c²·AᵀA·x for row-major m×n A (x, out: n values), in one pass over A. */
+  gramApply(m: number, n: number, a: Float64Array, x: Float64Array, out: Float64Array, c: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
