@@ -2,9 +2,9 @@
   "targets": [
     {
       "target_name": "genbound",
-      "sources": ["native/genbound.c"],
-      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "libraries": ["-lopenblas"]
+      "sources": ["native/genbound.c", "native/nn.c"],
+      "cflags": ["-O3", "-ffp-contract=off", "-fno-trapping-math", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": ["-lopenblas", "-lpthread", "-lm"]
     }
   ]
 }

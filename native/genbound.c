@@ -519,6 +519,9 @@ static napi_value js_config(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* native/nn.c: src/nn's float32 training kernels. */
+extern napi_status nn_register(napi_env env, napi_value exports);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"dgesdd", NULL, js_dgesdd, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -533,6 +536,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"config", NULL, js_config, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (nn_register(env, exports) != napi_ok) return NULL;
   return exports;
 }
 

@@ -1,5 +1,6 @@
 import { BadFileError, UnsupportedError } from '../errors.js';
-import { f16BitsToNumber } from './dtypes.js';
+import { hfView } from './gguf-names.js';
+import { BLOCK_DEQUANT } from './gguf-quants.js';
 import { RandomAccessFile } from './file.js';
 import { checkedTensor, finishTensor, missingTensor, type ReadOptions, q } from './source-base.js';
 import type { Tensor, TensorInfo, TensorSource } from './types.js';
@@ -12,8 +13,9 @@ import type { Tensor, TensorInfo, TensorSource } from './types.js';
  *   then the data; each offset is relative to the data start. Strings are u64 length + UTF-8.
  * ne[0] is the fastest-varying dimension, so the row-major shape reported here is ne reversed
  * (a PyTorch (out, in) weight has ne = [in, out] and shape [out, in]).
- * F32, F16, BF16, F64, I8 and Q8_0 (blocks of 32: f16 scale d, 32 int8 q; x = d * q) are decoded;
- * any other quantisation is listed but refused by name on read.
+ * F32, F16, BF16, F64, I8 and the block formats of gguf-quants.ts (Q4_0 … Q8_0, the k-quants
+ * Q2_K … Q6_K, IQ4_NL, IQ4_XS) are decoded; the grid-based IQ1/IQ2/IQ3 and ternary formats are
+ * listed but refused by name on read.
  *
  * Parsed here rather than with @huggingface/gguf: that package returns BigInt fields and throws
  * plain Errors; ours reads lazily through RandomAccessFile, bounds every count by the bytes left
@@ -31,7 +33,8 @@ const GGML_TYPES: Readonly<Record<number, readonly [string, number, number]>> = 
   29: ['IQ1_M', 256, 56], 30: ['BF16', 1, 2], 34: ['TQ1_0', 256, 54], 35: ['TQ2_0', 256, 66],
 };
 
-const DECODED = new Set(['F32', 'F16', 'BF16', 'F64', 'I8', 'Q8_0']);
+/** Plain element types; the block formats are those of gguf-quants.ts. */
+const PLAIN = new Set(['F32', 'F16', 'BF16', 'F64', 'I8']);
 
 export interface GgufEntry extends TensorInfo {
   readonly offset: number;
@@ -174,23 +177,13 @@ export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): 
   return { version, kv, entries, dataStart };
 }
 
-/** Q8_0 blocks -> float32: x = f16(d) * int8(q), 32 values per 34-byte block. */
-export function dequantQ8_0(bytes: Uint8Array, count: number): Float32Array {
-  const out = new Float32Array(count);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let blk = 0; blk * 32 < count; blk++) {
-    const base = blk * 34;
-    const d = f16BitsToNumber(dv.getUint16(base, true));
-    for (let j = 0; j < 32; j++) out[blk * 32 + j] = d * dv.getInt8(base + 2 + j);
-  }
-  return out;
-}
-
 export class GgufSource implements TensorSource {
   readonly format = 'gguf';
   readonly config: Record<string, unknown>;
   readonly metadata: Readonly<Record<string, string>>;
   private readonly byName: Map<string, GgufEntry>;
+  /** GGUF name -> Hugging Face name, for LLaMA-family files (gguf-names.ts); listed under the latter. */
+  private readonly hfNames = new Map<string, string>();
 
   constructor(
     private readonly file: RandomAccessFile,
@@ -199,6 +192,12 @@ export class GgufSource implements TensorSource {
   ) {
     this.byName = new Map(header.entries.map((e) => [e.name, e]));
     this.config = Object.fromEntries(header.kv);
+    const hf = hfView(header.kv, header.entries.map((e) => e.name));
+    if (hf) {
+      Object.assign(this.config, hf.config);
+      this.hfNames = new Map([...hf.aliases].map(([h, g]) => [g, h]));
+      for (const [h, g] of hf.aliases) this.byName.set(h, { ...(this.byName.get(g) as GgufEntry), name: h });
+    }
     const md: Record<string, string> = {};
     for (const [k, v] of header.kv) if (typeof v !== 'object') md[k] = String(v);
     this.metadata = md;
@@ -207,7 +206,7 @@ export class GgufSource implements TensorSource {
     return this.file.path;
   }
   list(): readonly TensorInfo[] {
-    return this.header.entries.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+    return this.header.entries.map(({ name, dtype, shape }) => ({ name: this.hfNames.get(name) ?? name, dtype, shape }));
   }
   has(name: string): boolean {
     return this.byName.has(name);
@@ -215,13 +214,14 @@ export class GgufSource implements TensorSource {
   async read(name: string): Promise<Tensor> {
     const e = this.byName.get(name);
     if (!e) throw missingTensor(this.path, name);
-    if (!DECODED.has(e.dtype)) {
-      throw new UnsupportedError(`${this.path}: tensor ${q(name)} is quantised as ${e.dtype}; genbound reads GGUF F32, F16, BF16, F64, I8 and Q8_0`);
+    const dequant = BLOCK_DEQUANT[e.dtype];
+    if (!dequant && !PLAIN.has(e.dtype)) {
+      throw new UnsupportedError(`${this.path}: tensor ${q(name)} is quantised as ${e.dtype}; genbound reads GGUF ${[...PLAIN, ...Object.keys(BLOCK_DEQUANT)].join(', ')}`);
     }
     const bytes = await this.file.read(e.offset, e.byteLength, `tensor ${q(name)}`);
-    if (e.dtype === 'Q8_0') {
+    if (dequant) {
       const n = e.shape.reduce((a, d) => a * d, 1);
-      return checkedTensor(this.path, { name, shape: [...e.shape], data: dequantQ8_0(bytes, n) }, this.opts);
+      return checkedTensor(this.path, { name, shape: [...e.shape], data: dequant(bytes, n) }, this.opts);
     }
     return finishTensor(this.path, e, bytes, this.opts);
   }

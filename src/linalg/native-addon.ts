@@ -46,11 +46,43 @@ export interface NativeAddon {
   productSvals(m: number, k: number, n: number, a: Float64Array, b: Float64Array): Float64Array;
   /** out = c²·AᵀA·x for row-major m×n A (x, out: n values), in one pass over A. */
   gramApply(m: number, n: number, a: Float64Array, x: Float64Array, out: Float64Array, c: number): void;
+
+  /*
+   * src/nn's float32 training kernels (native/nn.c). Optional: an addon built before they
+   * existed lacks them, and src/nn then uses its TypeScript kernels. `threads` splits the work
+   * by whole bags or fixed row blocks, so results do not depend on it.
+   */
+  /** Fused multi-head attention forward over all bags and heads; writes P [bn,heads,tq,tk] and y [bn,tq,dm]. */
+  attnForward?(bn: number, tq: number, tk: number, dm: number, heads: number, scale: number,
+    q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, causal: boolean,
+    p: Float32Array, y: Float32Array, threads: number): void;
+  /** Attention backward from P and g = dL/dy; each non-null gradient becomes beta·grad + its contribution. */
+  attnBackward?(bn: number, tq: number, tk: number, dm: number, heads: number, scale: number,
+    q: Float32Array, k: Float32Array, v: Float32Array, p: Float32Array, g: Float32Array,
+    dq: Float32Array | null, dk: Float32Array | null, dv: Float32Array | null,
+    betaQ: number, betaK: number, betaV: number, threads: number): void;
+  /** y = gelu_tanh(x); t = tanh(√(2/π)(x + 0.044715x³)) kept for the backward. */
+  geluForward?(n: number, x: Float32Array, y: Float32Array, t: Float32Array, threads: number): void;
+  /** d = g·gelu'(x) (fresh) or d += g·gelu'(x). */
+  geluBackward?(n: number, x: Float32Array, t: Float32Array, g: Float32Array, d: Float32Array, fresh: boolean, threads: number): void;
+  /** Layer norm over rows of length d; writes y, the normalised rows xhat and 1/σ per row. */
+  layerNormForward?(rows: number, d: number, eps: number, x: Float32Array, gamma: Float32Array, beta: Float32Array,
+    y: Float32Array, xhat: Float32Array, rstd: Float32Array, threads: number): void;
+  /** Layer norm backward: dx (= when fresh, else +=), dgamma += Σ g⊙xhat, dbeta += Σ g. */
+  layerNormBackward?(rows: number, d: number, g: Float32Array, xhat: Float32Array, rstd: Float32Array, gamma: Float32Array,
+    dx: Float32Array | null, fresh: boolean, dgamma: Float32Array | null, dbeta: Float32Array | null, threads: number): void;
+  /** Sets every row of y [rows, n] to b. */
+  biasRows?(rows: number, n: number, b: Float32Array, y: Float32Array): void;
+  /** db[j] += Σ_r g[r, j]. */
+  colSums?(rows: number, n: number, g: Float32Array, db: Float32Array): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Where node-gyp puts the addon: <package root>/build/Release/genbound.node. */
 export const NATIVE_ADDON_PATH = join(here, '..', '..', 'build', 'Release', 'genbound.node');
+
+/** The functions every build of the addon has (the optional nn kernels are checked where used). */
+const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals'] as const satisfies readonly (keyof NativeAddon)[];
 
 let cached: NativeAddon | null | undefined;
 let loadError: string | undefined;
@@ -85,7 +117,16 @@ export function loadNativeAddon(): NativeAddon | null {
   }
   try {
     const require = createRequire(import.meta.url);
-    cached = require(NATIVE_ADDON_PATH) as NativeAddon;
+    const addon = require(NATIVE_ADDON_PATH) as Record<string, unknown>;
+    // An addon built from older sources (a checkout updated without `npm install`) lacks newer
+    // functions: say so in one line and use the TypeScript backend rather than fail mid-run.
+    const missing = REQUIRED.filter((f) => typeof addon[f] !== 'function');
+    if (missing.length > 0) {
+      loadError = `the native addon is out of date (no ${missing.join(', ')}); rebuild it with \`node scripts/build-native.mjs\``;
+      cached = null;
+    } else {
+      cached = addon as unknown as NativeAddon;
+    }
   } catch (err) {
     loadError = `the native addon failed to load: ${(err as Error).message.split('\n')[0]}`;
     cached = null;

@@ -33,9 +33,35 @@ export function setGemmBackend(b: GemmBackend): void {
   backend = b;
 }
 
-/** Sets OpenBLAS's thread count (no-op on the TypeScript backend). */
+let threads = 1;
+
+/**
+ * Sets the thread count of the native backend: OpenBLAS's, and that of the fused float32 kernels
+ * (native/nn.c, default 1). No-op on the TypeScript backend.
+ */
 export function setGemmThreads(n: number): void {
+  if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`setGemmThreads: expected an integer >= 1, got ${n}`);
+  threads = n;
   nativeAddon()?.setNumThreads(n);
+}
+
+/** Threads for the fused native kernels (the last setGemmThreads value, default 1). */
+export function nativeThreads(): number {
+  return threads;
+}
+
+/** A float32 kernel set of native/nn.c, present when the addon provides all of them. */
+export type NnKernels = Required<Pick<NativeAddon, 'attnForward' | 'attnBackward' | 'geluForward' | 'geluBackward' |
+  'layerNormForward' | 'layerNormBackward' | 'biasRows' | 'colSums'>>;
+
+/**
+ * The addon's fused float32 kernels when the native backend is in use, else null (then the ops
+ * run their TypeScript kernels, as for float64).
+ */
+export function nnKernels(): NnKernels | null {
+  if (gemmBackend() !== 'native') return null;
+  const n = native as NativeAddon;
+  return typeof n.attnForward === 'function' && typeof n.colSums === 'function' ? (n as NnKernels) : null;
 }
 
 export function gemm(

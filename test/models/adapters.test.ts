@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openSource } from '../../src/io/open.js';
 import { detectAdapter } from '../../src/models/index.js';
 import type { TheoryMatrix } from '../../src/models/types.js';
-import { close, denseOf, fro } from './helpers.js';
+import { close, denseOf, fro, type Summary } from './helpers.js';
 
 /**
  * Every adapter against numpy: scripts/golden/models_synthetic.py wrote the checkpoints and the
@@ -13,13 +13,6 @@ import { close, denseOf, fro } from './helpers.js';
  */
 const DIR = 'test/fixtures/models/synthetic';
 
-interface Summary {
-  rows: number;
-  cols: number;
-  fro: number;
-  e01: number;
-  e10: number;
-}
 interface Expected {
   layers: number;
   hidden: number;

@@ -64,7 +64,16 @@ export function tensor(name: string, shape: number[], seed = 1): Tensor {
 
 /** Frobenius norm and the [0,1], [1,0] entries of a theory matrix, without forming A·B:
  * ||A B||_F² = Σ_ij (AᵀA)_ij (B Bᵀ)_ij (d × d Gram matrices, d = inner dimension). */
-export function summaryOf(m: TheoryMatrix): { rows: number; cols: number; fro: number; e01: number; e10: number } {
+/** What the golden scripts record of a theory matrix (their summary()). */
+export interface Summary {
+  rows: number;
+  cols: number;
+  fro: number;
+  e01: number;
+  e10: number;
+}
+
+export function summaryOf(m: TheoryMatrix): Summary {
   if (m.dense) {
     const d = m.dense;
     return { rows: d.rows, cols: d.cols, fro: fro(d), e01: d.data[1], e10: d.data[d.cols] };

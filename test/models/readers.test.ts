@@ -10,7 +10,7 @@ import { openTfjs } from '../../src/io/tfjs.js';
 import { hasGraph } from '../../src/io/types.js';
 import { detectAdapter } from '../../src/models/index.js';
 import type { TheoryMatrix } from '../../src/models/types.js';
-import { close, summaryOf } from './helpers.js';
+import { close, summaryOf, type Summary } from './helpers.js';
 
 /** Files and expected values from scripts/golden/models_formats.py (hand-made protobuf, numpy). */
 const DIR = 'test/fixtures/models/formats';
@@ -19,13 +19,6 @@ const golden = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as {
   tfjs: Record<string, number[]>;
   bert_onnx: { heads: { QK: Summary; V_tilde: Summary }[]; M_in: Summary; M_out: Summary; params: number };
 };
-interface Summary {
-  rows: number;
-  cols: number;
-  fro: number;
-  e01: number;
-  e10: number;
-}
 
 /** A layer's QK, V_tilde, M_in and M_out against numpy's summaries. */
 function sameBertMatrices(ms: TheoryMatrix[], g: { heads: { QK: Summary; V_tilde: Summary }[]; M_in: Summary; M_out: Summary }, rel?: number, abs?: number): void {
@@ -222,5 +215,23 @@ test('transformers.js layout with only a quantized export reads onnx/model_quant
     }
   } finally {
     rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('ONNX quantized by onnxruntime’s quantize_dynamic (int8 per tensor, uint8 per channel) reads as numpy dequantizes it', async () => {
+  const dir = join(DIR, 'ort-quant');
+  type G = typeof golden.bert_onnx & { ops: string[]; query_weight: number[]; embedding: number[] };
+  const all = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, G>;
+  for (const variant of ['int8', 'uint8-per-channel']) {
+    const g = all[variant];
+    const src = await openSource(join(dir, variant));
+    try {
+      assert.match(src.metadata?.quantized ?? '', /^7 8-bit weights/, variant);
+      sameValues((await src.read('bert.encoder.layer.0.attention.self.query.weight')).data, g.query_weight, `${variant} query weight`);
+      sameValues((await src.read('bert.embeddings.word_embeddings.weight')).data, g.embedding, `${variant} embedding`);
+      sameBertMatrices(await detectAdapter(src).layerMatrices(0), g, 1e-12, 1e-13);
+    } finally {
+      await src.close();
+    }
   }
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { TransformerRegressor, Tensor, Adam, mse, backward, conv1d, Rng, type DType } from '../../src/nn/index.js';
+import { TransformerRegressor, Tensor, Adam, mse, backward, conv1d, Rng, setGemmBackend, type DType } from '../../src/nn/index.js';
+import { loadNativeAddon } from '../../src/linalg/native-addon.js';
 
 interface Case {
   config: { input_dim: number; hidden: number; heads: number; layers: number; ffn: number; act: 'gelu' | 'relu'; prompt: number; bags: number; n: number };
@@ -69,9 +70,19 @@ test('TransformerRegressor forward, backward and one Adam step match PyTorch (fl
   for (const c of golden.transformer) run(c, 'float64', 1e-10);
 });
 
-test('TransformerRegressor matches PyTorch in float32 within float32 rounding', () => {
-  for (const c of golden.transformer) run(c, 'float32', 2e-5);
-});
+// float32 runs on both backends: the TypeScript kernels, and the native ones (OpenBLAS GEMM plus
+// native/nn.c's fused attention, GELU, layer norm and bias kernels).
+for (const backend of ['js', 'native'] as const) {
+  test(`TransformerRegressor matches PyTorch in float32 within float32 rounding (${backend} backend)`,
+    { skip: backend === 'native' && loadNativeAddon() === null ? 'native addon not built' : false }, () => {
+      setGemmBackend(backend);
+      try {
+        for (const c of golden.transformer) run(c, 'float32', 2e-5);
+      } finally {
+        setGemmBackend(loadNativeAddon() === null ? 'js' : 'native');
+      }
+    });
+}
 
 test('conv1d forward and gradients match torch.nn.functional.conv1d', () => {
   const g = golden.conv1d;

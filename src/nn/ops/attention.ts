@@ -1,4 +1,4 @@
-import { gemmBatched } from '../gemm.js';
+import { gemmBatched, nnKernels, nativeThreads, type NnKernels } from '../gemm.js';
 import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
 import { fastExp } from './fastmath.js';
 
@@ -45,6 +45,8 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
   // time (head h of bag b starts at column h·dh, so the head stride is dh), so one bag's score
   // matrices (H·Tq·Tk floats) stay in cache between the GEMM, the softmax and the next GEMM.
   const bt = h * tt;
+  const nn = q.dtype === 'float32' ? nnKernels() : null;
+  if (nn !== null) return attentionNative(nn, q, k, v, h, s, mask ?? null, causal);
   const p = allocUninit(q.dtype, bn * bt);
   const y = new Tensor(allocUninit(q.dtype, bn * tq * dm), [bn, tq, dm]);
   const qd = q.data, kd = k.data, vd = v.data, yd = y.data;
@@ -87,6 +89,36 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attent
       if (dk) gemmBatched(true, false, tk, dh, tq, 1, dp, 0, tk, tt, qd, qo, dm, dh, bk, dk, ko, dm, dh, h);
     }
     recycle(dp);
+  });
+  if (rec.backwardFn !== null) rec.scratch = [p];
+  else recycle(p);
+  return rec;
+}
+
+/**
+ * The same computation in one native call per direction (native/nn.c: per bag and head, sgemm,
+ * softmax with a float32 exp, sgemm), which removes the per-bag N-API calls and the JavaScript
+ * softmax that dominated a float32 training step.
+ */
+function attentionNative(nn: NnKernels, q: Tensor, k: Tensor, v: Tensor, h: number, s: number, mask: Uint8Array | null, causal: boolean): Tensor {
+  const [bn, tq, dm] = q.shape;
+  const tk = k.shape[1];
+  const p = allocUninit('float32', bn * h * tq * tk) as Float32Array;
+  const y = new Tensor(allocUninit('float32', bn * tq * dm), [bn, tq, dm]);
+  const qd = q.data as Float32Array, kd = k.data as Float32Array, vd = v.data as Float32Array;
+  nn.attnForward(bn, tq, tk, dm, h, s, qd, kd, vd, mask, causal, p, y.data as Float32Array, nativeThreads());
+  const rec = record(y, [q, k, v], () => {
+    const distinct = q !== k && k !== v && q !== v;
+    const take = (t: Tensor): [Float32Array | null, number] => {
+      if (!t.requiresGrad) return [null, 1];
+      if (!distinct) return [t.gradBuffer() as Float32Array, 1];
+      const w = t.gradForWrite();
+      return [w.buf as Float32Array, w.fresh ? 0 : 1];
+    };
+    const [dq, bq] = take(q);
+    const [dk, bk] = take(k);
+    const [dv, bv] = take(v);
+    nn.attnBackward(bn, tq, tk, dm, h, s, qd, kd, vd, p, y.grad as Float32Array, dq, dk, dv, bq, bk, bv, nativeThreads());
   });
   if (rec.backwardFn !== null) rec.scratch = [p];
   else recycle(p);

@@ -1,5 +1,6 @@
 import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
 import { fastTanh } from './fastmath.js';
+import { nnKernels, nativeThreads } from '../gemm.js';
 
 /**
  * Element-wise ops, reductions and shape ops, each with its gradient next to its forward.
@@ -102,6 +103,17 @@ export function gelu(x: Tensor): Tensor {
   const y = out(x);
   const xd = x.data, yd = y.data;
   const t = allocUninit(x.dtype, x.size);
+  const nn = x.dtype === 'float32' ? nnKernels() : null;
+  if (nn !== null) {
+    nn.geluForward(x.size, xd as Float32Array, yd as Float32Array, t as Float32Array, nativeThreads());
+    const rec = record(y, [x], () => {
+      const { buf, fresh } = x.gradForWrite();
+      nn.geluBackward(x.size, xd as Float32Array, t as Float32Array, y.grad as Float32Array, buf as Float32Array, fresh, nativeThreads());
+    });
+    if (rec.backwardFn !== null) rec.scratch = [t];
+    else recycle(t);
+    return rec;
+  }
   if (x.dtype === 'float32') {
     for (let i = 0; i < yd.length; i++) {
       const v = xd[i];

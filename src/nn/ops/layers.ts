@@ -1,4 +1,5 @@
 import { Tensor, allocUninit, record, recycle, type Data } from '../tensor.js';
+import { nnKernels, nativeThreads } from '../gemm.js';
 
 /**
  * Layer normalisation over the last axis (Ba, Kiros & Hinton 2016; PyTorch nn.LayerNorm with
@@ -12,6 +13,21 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const rows = x.size / d;
   const y = new Tensor(allocUninit(x.dtype, x.size), x.shape);
   const xhat = allocUninit(x.dtype, x.size);
+  const nn = x.dtype === 'float32' ? nnKernels() : null;
+  if (nn !== null) {
+    // Native float32 kernel (native/nn.c): same formulas, 1/σ kept per row in float32.
+    const rs = allocUninit('float32', rows) as Float32Array;
+    const f = (t: Data): Float32Array => t as Float32Array;
+    nn.layerNormForward(rows, d, eps, f(x.data), f(gamma.data), f(beta.data), f(y.data), f(xhat), rs, nativeThreads());
+    const rec = record(y, [x, gamma, beta], () => {
+      const dxw = x.requiresGrad ? x.gradForWrite() : null;
+      nn.layerNormBackward(rows, d, f(y.grad as Data), f(xhat), rs, f(gamma.data), dxw ? f(dxw.buf) : null, dxw ? dxw.fresh : false,
+        gamma.requiresGrad ? f(gamma.gradBuffer()) : null, beta.requiresGrad ? f(beta.gradBuffer()) : null, nativeThreads());
+    });
+    if (rec.backwardFn !== null) rec.scratch = [xhat, rs];
+    else { recycle(xhat); recycle(rs); }
+    return rec;
+  }
   const rstd = new Float64Array(rows);
   const xd = x.data, yd = y.data, gd = gamma.data, bd = beta.data;
   for (let r = 0; r < rows; r++) {
