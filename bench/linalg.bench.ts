@@ -95,6 +95,7 @@ console.log('|---|---|---|---|---|');
 const sizes: [number, number][] = [[768, 768], [768, 3072], [1024, 4096]];
 if (!quick) sizes.push([4096, 4096]);
 let seed = 1;
+const normRows: string[] = [];
 for (const [m, n] of sizes) {
   const a = randn(m, n, seed++);
   const path = join(dir, `a${m}x${n}.bin`);
@@ -108,12 +109,22 @@ for (const [m, n] of sizes) {
     const reps = big ? 1 : REPS;
     // numpy before and after ours; the mean of the two medians is the reference.
     const np1 = haveNumpy ? await numpy.time(path, m, n, reps) : NaN;
-    const ours = time(() => be.singularValues(a), be.name === 'js' && m * n > 1024 * 1024 ? Math.min(reps, 3) : reps);
+    let sv: Float64Array = new Float64Array(0);
+    const ours = time(() => (sv = be.singularValues(a)), be.name === 'js' && m * n > 1024 * 1024 ? Math.min(reps, 3) : reps);
     const np2 = haveNumpy ? await numpy.time(path, m, n, reps) : NaN;
     const ref = (np1 + np2) / 2;
     console.log(`| ${m}×${n} | ${ref.toFixed(3)} | ${be.name} | ${ours.toFixed(3)} | ${(ours / ref).toFixed(2)}× |`);
+    // spectralNorm (Lanczos) against this backend's full SVD just timed.
+    let s1 = 0;
+    const tn = time(() => (s1 = be.spectralNorm(a)), big ? 1 : REPS);
+    normRows.push(`| ${m}×${n} | ${be.name} | ${(tn * 1000).toFixed(1)} ms | ${(ours * 1000).toFixed(0)} ms | ${(ours / tn).toFixed(1)}× | ${(Math.abs(s1 - sv[0]) / sv[0]).toExponential(1)} |`);
   }
 }
+
+console.log('\nSpectral norm alone: spectralNorm() (Lanczos on AᵀA, full reorthogonalisation) vs the same backend\'s full SVD above');
+console.log('| matrix | backend | spectralNorm | full SVD | speed-up | |σ̃₁ − σ₁|/σ₁ |');
+console.log('|---|---|---|---|---|---|');
+for (const r of normRows) console.log(r);
 
 console.log('\nPer-head product 768×64 · 64×768: factored path vs full SVD of the formed 768² product (same backend)');
 console.log('| backend | factored s | full SVD s | speed-up |');

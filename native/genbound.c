@@ -362,6 +362,45 @@ static napi_value js_productSvals(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * gramApply(m, n, a, x, out, c): out = c²·AᵀA·x for a row-major m×n A (x, out: n), in ONE pass
+ * over A: each row gives t = c·(aᵢ·x), then out += (c·t)·aᵢ while the row is still in cache. The
+ * spectral-norm Lanczos iteration is memory-bound, and two GEMV calls read A twice. The scale c
+ * (a power of two, 1/max|aᵢⱼ|) keeps the squares in range. Plain C loops: no BLAS routine fuses
+ * the two products.
+ */
+static napi_value js_gramApply(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int m, n;
+  double *a, *x, *out, c;
+  size_t la, lx, lo;
+  if (argc < 6 || !get_int(env, argv[0], &m) || !get_int(env, argv[1], &n) ||
+      !get_array(env, argv[2], napi_float64_array, (void **)&a, &la) ||
+      !get_array(env, argv[3], napi_float64_array, (void **)&x, &lx) ||
+      !get_array(env, argv[4], napi_float64_array, (void **)&out, &lo) || !get_double(env, argv[5], &c))
+    return fail(env, "gramApply: expected (m, n, a, x, out: Float64Array, c: number)");
+  if ((size_t)m * (size_t)n > la || (size_t)n > lx || (size_t)n > lo) return fail(env, "gramApply: an array is too short");
+  memset(out, 0, sizeof(double) * (size_t)n);
+  for (int i = 0; i < m; i++) {
+    const double *r = a + (size_t)i * n;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      s0 += r[j] * x[j];
+      s1 += r[j + 1] * x[j + 1];
+      s2 += r[j + 2] * x[j + 2];
+      s3 += r[j + 3] * x[j + 3];
+    }
+    for (; j < n; j++) s0 += r[j] * x[j];
+    double t = (s0 + s1 + s2 + s3) * c * c; /* (sum·c)·c: neither step under- or overflows */
+    if (t == 0) continue;
+    for (j = 0; j < n; j++) out[j] += t * r[j];
+  }
+  return NULL;
+}
+
 /* Parsed arguments of a row-major GEMM call (shared by sgemm, dgemm and sgemmBatched). */
 typedef struct {
   int ta, tb, m, n, k, lda, ldb, ldc;
@@ -489,6 +528,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"qrR", NULL, js_qrR, NULL, NULL, NULL, napi_enumerable, NULL},
       {"qrRcm", NULL, js_qrRcm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"productSvals", NULL, js_productSvals, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gramApply", NULL, js_gramApply, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgemmBatched", NULL, js_sgemmBatched, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},

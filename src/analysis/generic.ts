@@ -3,6 +3,7 @@ import type { ModelInfo } from '../models/types.js';
 import type { AnalysisResult, MatrixResult } from '../types/analysis.js';
 import { NumericError } from '../errors.js';
 import { numericalRank } from '../measures/rank.js';
+import { esdFields } from '../measures/esd.js';
 import { columnNormsOf, frobeniusFromSpectrum, norm11, norm21FromColumnNorms, nuclearNorm, stableRank } from '../measures/norms.js';
 import { productNorms } from '../measures/product.js';
 import type { SpectralEngine } from './engine.js';
@@ -66,7 +67,7 @@ export async function analyzeGeneric(items: AsyncIterable<GenericItem> | Iterabl
       layer: it.layer, head: -1, type: it.type, name: it.name, rows, cols,
       rank: numericalRank(sv, rows, cols, opts.rankTol), spectralNorm: sv[0] ?? 0, frobeniusNorm: frobeniusFromSpectrum(sv),
       nuclearNorm: nuclearNorm(sv), norm21: norm21FromColumnNorms(cn), norm11: l11, stableRank: stableRank(sv),
-      alpha: null, gamma: null, pOpt: null, contribution: null,
+      alpha: null, gamma: null, pOpt: null, contribution: null, ...esdFields(sv, opts.rankTol),
     };
     if (opts.spectra) r.singularValues = Array.from(sv);
     matrices.push(r);

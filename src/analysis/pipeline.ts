@@ -4,6 +4,7 @@ import type { AnalysisResult, MatrixResult } from '../types/analysis.js';
 import { NumericError, ModelError, BadOptionError } from '../errors.js';
 import type { SchattenConvention } from '../measures/schatten.js';
 import { numericalRank } from '../measures/rank.js';
+import { esdFields } from '../measures/esd.js';
 import { columnNormsOf, frobeniusFromSpectrum, norm11, norm21FromColumnNorms, nuclearNorm, stableRank } from '../measures/norms.js';
 import { denseProduct, productNorms } from '../measures/product.js';
 import { buildLayerSummaries, type NormedMatrix } from '../bounds/layer-summary.js';
@@ -198,7 +199,7 @@ function assemble(adapter: ModelAdapter, engine: SpectralEngine, opts: AnalyzeOp
       layer: a.layer, head: a.head, type: a.type, rows: a.rows, cols: a.cols, rank: a.rank,
       spectralNorm: a.spectral, frobeniusNorm: a.frobenius, nuclearNorm: a.nuclear, norm21: a.norm21, norm11: a.norm11,
       stableRank: a.stable, alpha: t.alpha, gamma: t.gamma, pOpt: t.pOpt, contribution: t.contribution,
-      tCurve: { p: t.curve.p, t: t.curve.t },
+      tCurve: { p: t.curve.p, t: t.curve.t }, ...esdFields(a.sv, opts.rankTol),
     };
     if (opts.spectra) r.singularValues = Array.from(a.sv);
     return r;

@@ -1,4 +1,5 @@
 import type { LinalgBackend, Matrix } from './types.js';
+import { spectralNormVia, type GramApply } from './lanczos.js';
 import { checkProductShapes, float64View, label, toFloat64Copy, transpose } from './validate.js';
 import { bidiagonalize } from './js/householder.js';
 import { lqInPlace } from './js/lq-blocked.js';
@@ -132,6 +133,31 @@ export function jsProductSingularValues(m: number, k: number, n: number, a: Floa
   return sv;
 }
 
+/**
+ * x ↦ c²·AᵀA·x for row-major float64 A in one pass: per row t = c·(aᵢ·x)·c, then out += t·aᵢ
+ * while the row is in cache (the Lanczos spectral norm is bound by streaming A).
+ */
+export function jsGram(m: number, n: number, a: Float64Array): GramApply {
+  return (x, out, c) => {
+    out.fill(0);
+    for (let i = 0; i < m; i++) {
+      const o = i * n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j + 3 < n; j += 4) {
+        s0 += a[o + j] * x[j];
+        s1 += a[o + j + 1] * x[j + 1];
+        s2 += a[o + j + 2] * x[j + 2];
+        s3 += a[o + j + 3] * x[j + 3];
+      }
+      for (; j < n; j++) s0 += a[o + j] * x[j];
+      const t = (s0 + s1 + s2 + s3) * c * c; // (sum·c)·c: neither step under- or overflows
+      if (t === 0) continue;
+      for (j = 0; j < n; j++) out[j] += t * a[o + j];
+    }
+  };
+}
+
 /** The pure TypeScript backend (no dependency). */
 export class JsBackend implements LinalgBackend {
   readonly name = 'js' as const;
@@ -147,8 +173,12 @@ export class JsBackend implements LinalgBackend {
       `product ${label(a, 'A')}·${label(b, 'B')}`);
   }
 
+  /** Lanczos (src/linalg/lanczos.ts) on A's float64 values, the full SVD when it does not converge. */
   spectralNorm(a: Matrix): number {
-    const s = this.singularValues(a);
-    return s.length > 0 ? s[0] : 0;
+    const data = float64View(a);
+    return spectralNormVia(a.rows, a.cols, data, jsGram(a.rows, a.cols, data), () => {
+      const s = this.singularValues(a);
+      return s.length > 0 ? s[0] : 0;
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { NumericError } from '../errors.js';
 import type { NativeAddon } from './native-addon.js';
 import type { LinalgBackend, Matrix } from './types.js';
+import { spectralNormVia } from './lanczos.js';
 import { checkProductShapes, float64View, label, toFloat64Copy } from './validate.js';
 
 /**
@@ -51,8 +52,13 @@ export class NativeBackend implements LinalgBackend {
     }
   }
 
+  /** Lanczos (src/linalg/lanczos.ts) with the addon's one-pass gramApply, the full SVD when it does not converge. */
   spectralNorm(a: Matrix): number {
-    const s = this.singularValues(a);
-    return s.length > 0 ? s[0] : 0;
+    const data = float64View(a);
+    const m = a.rows, n = a.cols, ad = this.addon;
+    return spectralNormVia(m, n, data, (x, out, c) => ad.gramApply(m, n, data, x, out, c), () => {
+      const s = this.singularValues(a);
+      return s.length > 0 ? s[0] : 0;
+    });
   }
 }

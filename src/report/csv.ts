@@ -23,7 +23,8 @@ export function csvTable(header: readonly string[], rows: readonly (readonly Cel
 }
 
 export const MATRIX_COLUMNS = ['layer', 'head', 'type', 'rows', 'cols', 'rank', 'spectralNorm', 'frobeniusNorm', 'nuclearNorm',
-  'norm21', 'norm11', 'stableRank', 'alpha', 'gamma', 'pOpt', 'contribution'] as const;
+  'norm21', 'norm11', 'stableRank', 'alpha', 'gamma', 'pOpt', 'contribution',
+  'esdAlpha', 'esdAlphaWeighted', 'esdKs', 'esdTail'] as const;
 
 function matrixRow(m: MatrixResult): Cell[] {
   return MATRIX_COLUMNS.map((k) => m[k] as Cell);

@@ -33,6 +33,12 @@ function boundValue(r: AnalysisResult, k: string): string {
   return l === undefined ? String(v) : `10^${l.toFixed(2)}`;
 }
 
+/** Mean of the non-null values (NaN when there are none). */
+function meanOf(xs: readonly (number | null | undefined)[]): number {
+  const v = xs.filter((x): x is number => typeof x === 'number');
+  return v.length ? v.reduce((a, x) => a + x, 0) / v.length : NaN;
+}
+
 export function analysisSummary(r: AnalysisResult, title?: string): string {
   const m = r.model;
   const s = r.settings;
@@ -43,11 +49,11 @@ export function analysisSummary(r: AnalysisResult, title?: string): string {
   out.push(table(['bound', 'value'], Object.keys(r.bounds).map((k) => [BOUND_LABELS[k] ?? k, boundValue(r, k)])));
   const types = [...new Set(r.matrices.map((x) => x.type))];
   out.push('');
-  out.push(table(['type', 'count', 'mean rank', 'mean sigma_1', 'mean stable rank', 'mean pOpt', 'sum of min T(p)'], types.map((t) => {
+  out.push(table(['type', 'count', 'mean rank', 'mean sigma_1', 'mean stable rank', 'mean pOpt', 'sum of min T(p)', 'mean ESD alpha'], types.map((t) => {
     const ms = r.matrices.filter((x) => x.type === t);
     const mean = (f: (x: (typeof ms)[number]) => number): number => ms.reduce((a, x) => a + f(x), 0) / ms.length;
     return [t, String(ms.length), fmt(mean((x) => x.rank)), fmt(mean((x) => x.spectralNorm)), fmt(mean((x) => x.stableRank)),
-      fmt(mean((x) => x.pOpt ?? NaN)), fmt(ms.reduce((a, x) => a + (x.contribution ?? 0), 0))];
+      fmt(mean((x) => x.pOpt ?? NaN)), fmt(ms.reduce((a, x) => a + (x.contribution ?? 0), 0)), fmt(meanOf(ms.map((x) => x.esdAlpha)))];
   })));
   const top = [...r.matrices].filter((x) => x.contribution !== null).sort((a, b) => (b.contribution ?? 0) - (a.contribution ?? 0)).slice(0, 5);
   if (top.length) {

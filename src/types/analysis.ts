@@ -29,6 +29,14 @@ export interface MatrixResult {
   contribution: number | null;
   /** T(p) on the grid P_m, for the T(p)/T(0) figure. */
   tCurve?: { p: number[]; t: number[] };
+  /**
+   * Power-law fit of the ESD (eigenvalues σ² of WᵀW; src/measures/esd.ts): WeightWatcher's alpha,
+   * alpha·log10(λ_max), the fit's KS distance and tail size. Null with fewer than 10 nonzero σ.
+   */
+  esdAlpha?: number | null;
+  esdAlphaWeighted?: number | null;
+  esdKs?: number | null;
+  esdTail?: number | null;
   /** Descending; present with --spectra (and always kept in memory for reports). */
   singularValues?: number[];
 }

@@ -79,3 +79,12 @@ test('productSvals: k values of A·B in one call, inputs untouched', { skip }, (
   assert.throws(() => ad.productSvals(2, 3, 4, new Float64Array(6), new Float64Array(12)), /k <= min/);
   assert.throws(() => ad.productSvals(3, 2, 3, new Float64Array(5), new Float64Array(6)), /shorter/);
 });
+
+test('gramApply is c²·AᵀA·x in one call', { skip }, () => {
+  const ad = addon!;
+  // A = [[1, 2], [3, 4]]: AᵀA = [[10, 14], [14, 20]]; x = [1, −1] → [−4, −6]; c = 0.5 → [−1, −1.5].
+  const out = new Float64Array(2);
+  ad.gramApply(2, 2, new Float64Array([1, 2, 3, 4]), new Float64Array([1, -1]), out, 0.5);
+  assert.deepEqual(Array.from(out), [-1, -1.5]);
+  assert.throws(() => ad.gramApply(2, 2, new Float64Array(3), new Float64Array(2), out, 1), /too short/);
+});

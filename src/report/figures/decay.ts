@@ -58,12 +58,12 @@ export function matrixTable(matrices: readonly MatrixResult[]): ReportTable {
   const sorted = [...matrices].sort((a, b) => a.layer - b.layer || typeRank(a.type) - typeRank(b.type) || a.head - b.head);
   return {
     name: 'matrices',
-    title: 'Every matrix: shape, rank and norms',
-    columns: ['layer', 'head', 'type', 'rows', 'cols', 'rank', 'σ_1 (spectral)', 'σ_min > 0', 'stable rank', 'Frobenius', 'nuclear', '(2,1)-norm', '(1,1)-norm'],
+    title: 'Every matrix: shape, rank, norms and the power-law exponent of its ESD',
+    columns: ['layer', 'head', 'type', 'rows', 'cols', 'rank', 'σ_1 (spectral)', 'σ_min > 0', 'stable rank', 'Frobenius', 'nuclear', '(2,1)-norm', '(1,1)-norm', 'ESD α (WeightWatcher)', 'ESD fit KS'],
     rows: sorted.map((m) => {
       const pos = (m.singularValues ?? []).filter(isPos);
       return [m.layer, m.head, m.type, m.rows, m.cols, m.rank, num(m.spectralNorm), pos.length ? pos.reduce((a, b) => Math.min(a, b)) : null,
-        num(m.stableRank), num(m.frobeniusNorm), num(m.nuclearNorm), num(m.norm21), num(m.norm11)];
+        num(m.stableRank), num(m.frobeniusNorm), num(m.nuclearNorm), num(m.norm21), num(m.norm11), m.esdAlpha ?? null, m.esdKs ?? null];
     }),
   };
 }
