@@ -2,7 +2,7 @@
  * Float32 training kernels for src/nn (the speed path; float64 gradient checks stay in
  * TypeScript). Each function does the whole tensor in ONE N-API call: fused multi-head
  * attention forward/backward over all bags and heads, GELU (tanh form), layer norm, bias
- * broadcast and bias-gradient column sums. Hand-written because the JavaScript loops they
+ * broadcast and bias-gradient column sums, and the residual add. Hand-written because the JavaScript loops they
  * replace spent most of a training step in per-element work and per-call N-API overhead;
  * there is no maintained C library for these small fused ops that we could link instead.
  *
@@ -615,6 +615,33 @@ static napi_value js_ln_backward(napi_env env, napi_callback_info info) {
 }
 #undef NAME
 
+/* ---------- residual add ---------- */
+
+typedef struct {
+  const float *a, *b;
+  float *y;
+} add_ctx;
+
+HOT static void add_range(void *vc, int lo, int hi) {
+  const add_ctx *c = (const add_ctx *)vc;
+  for (int i = lo; i < hi; i++) c->y[i] = c->a[i] + c->b[i];
+}
+
+/* vecAdd(n, a, b, y, threads): y = a + b elementwise (y may be a or b). */
+#define NAME "vecAdd"
+static napi_value js_vec_add(napi_env env, napi_callback_info info) {
+  ARGS(5)
+  add_ctx c;
+  int n, threads;
+  if (!nn_int(env, argv[0], &n) || !nn_arr(env, argv[1], napi_float32_array, n, 0, (void **)&c.a) ||
+      !nn_arr(env, argv[2], napi_float32_array, n, 0, (void **)&c.b) ||
+      !nn_arr(env, argv[3], napi_float32_array, n, 0, (void **)&c.y) || !nn_int(env, argv[4], &threads))
+    return nn_fail(env, NAME ": expected (n, a, b, y: Float32Array of n elements, threads)");
+  parallel_elems(threads, n, add_range, &c);
+  return NULL;
+}
+#undef NAME
+
 /* ---------- bias ---------- */
 
 /* biasRows(rows, n, b, y): every row of y [rows, n] set to b (the GEMM then adds x·Wᵀ). */
@@ -680,6 +707,7 @@ napi_status nn_register(napi_env env, napi_value exports) {
       {"layerNormBackward", NULL, js_ln_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"biasRows", NULL, js_bias_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"colSums", NULL, js_col_sums, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"vecAdd", NULL, js_vec_add, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -77,6 +77,8 @@ export interface NativeAddon {
   biasRows?(rows: number, n: number, b: Float32Array, y: Float32Array): void;
   /** db[j] += Σ_r g[r, j]. */
   colSums?(rows: number, n: number, g: Float32Array, db: Float32Array): void;
+  /** y = a + b elementwise (y may alias a or b). */
+  vecAdd?(n: number, a: Float32Array, b: Float32Array, y: Float32Array, threads: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -52,7 +52,7 @@ export function nativeThreads(): number {
 
 /** A float32 kernel set of native/nn.c, present when the addon provides all of them. */
 export type NnKernels = Required<Pick<NativeAddon, 'attnForward' | 'attnBackward' | 'geluForward' | 'geluBackward' |
-  'layerNormForward' | 'layerNormBackward' | 'biasRows' | 'colSums'>>;
+  'layerNormForward' | 'layerNormBackward' | 'biasRows' | 'colSums' | 'vecAdd'>>;
 
 /**
  * The addon's fused float32 kernels when the native backend is in use, else null (then the ops
@@ -61,7 +61,7 @@ export type NnKernels = Required<Pick<NativeAddon, 'attnForward' | 'attnBackward
 export function nnKernels(): NnKernels | null {
   if (gemmBackend() !== 'native') return null;
   const n = native as NativeAddon;
-  return typeof n.attnForward === 'function' && typeof n.colSums === 'function' ? (n as NnKernels) : null;
+  return typeof n.attnForward === 'function' && typeof n.vecAdd === 'function' ? (n as NnKernels) : null;
 }
 
 export function gemm(

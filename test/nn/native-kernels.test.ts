@@ -115,6 +115,13 @@ test('native bias broadcast and bias gradient equal the TypeScript linear', { sk
   compare('linear', [x, w, b], ([a, ww, bb]) => linear(a, ww, bb), 2 * 333 * 40, 2e-5, rng);
 });
 
+test('native residual add and gradient accumulation equal the TypeScript ops', { skip }, () => {
+  const rng = new Rng(7);
+  const x = rand([3, 20, 17], rng), z = rand([3, 20, 17], rng);
+  // x is used twice, so its gradient is accumulated (the native vecAdd path) after the first write.
+  compare('add', [x, z], ([a, b]) => add(add(a, b), mul(a, b)), x.size, 1e-7, rng);
+});
+
 test('native kernels reject arrays of the wrong type or length with one clear error', { skip }, () => {
   const nn = nnKernels();
   assert.ok(nn);

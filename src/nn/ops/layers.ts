@@ -108,13 +108,21 @@ export function meanPool(x: Tensor, opts: { start?: number; keyMask?: Uint8Array
     for (let j = 0; j < d; j++) yd[b * d + j] = acc[j];
   }
   return record(y, [x], () => {
-    const g = y.grad as Data, dx = x.gradBuffer();
+    const g = y.grad as Data;
+    // A fresh gradient buffer is assigned (zeros for prompt and padding rows) rather than
+    // zero-filled and then added to.
+    const { buf: dx, fresh } = x.gradForWrite();
     for (let b = 0; b < bn; b++) {
+      if (fresh && start > 0) dx.fill(0, b * t * d, (b * t + start) * d);
       for (let i = 0; i < tn; i++) {
         const wi = w[b * tn + i];
-        if (wi === 0) continue;
         const o = (b * t + start + i) * d;
-        for (let j = 0; j < d; j++) dx[o + j] += wi * g[b * d + j];
+        if (wi === 0) {
+          if (fresh) dx.fill(0, o, o + d);
+          continue;
+        }
+        if (fresh) for (let j = 0; j < d; j++) dx[o + j] = wi * g[b * d + j];
+        else for (let j = 0; j < d; j++) dx[o + j] += wi * g[b * d + j];
       }
     }
   });
