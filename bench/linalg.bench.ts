@@ -4,6 +4,7 @@
  * machine load affects both alike. Medians of repeats.
  *
  *   node --import tsx bench/linalg.bench.ts [--quick] [--js-big] [--reps N] [--threads T]
+ *     [--sizes 4096x4096,768x768] [--backends native,js] [--no-product]
  *
  * --quick skips 4096² entirely; --js-big also times the js backend on 4096² (one run, minutes);
  * --threads T sets OpenBLAS's thread count for both numpy and the native addon (default: their
@@ -25,6 +26,8 @@ const repsArg = args.indexOf('--reps');
 const REPS = repsArg >= 0 ? Number(args[repsArg + 1]) : 3;
 const threadsArg = args.indexOf('--threads');
 const THREADS = threadsArg >= 0 ? Number(args[threadsArg + 1]) : undefined;
+const backendsArg = args.indexOf('--backends');
+const only = backendsArg >= 0 ? args[backendsArg + 1].split(',') : ['native', 'js'];
 
 function randn(rows: number, cols: number, seed: number): Matrix {
   let s = seed >>> 0 || 1;
@@ -82,18 +85,22 @@ const dir = mkdtempSync(join(tmpdir(), 'gb-bench-'));
 const numpy = new Numpy();
 const haveNumpy = await numpy.start().catch(() => false);
 const backends: LinalgBackend[] = [];
-if (nativeAvailable()) {
+if (nativeAvailable() && only.includes('native')) {
   backends.push(createBackend('native'));
   if (THREADS) loadNativeAddon()?.setNumThreads(THREADS);
 }
-backends.push(createBackend('js'));
+if (only.includes('js')) backends.push(createBackend('js'));
 
 console.log(`numpy ${haveNumpy ? numpy.version : 'unavailable'}; backends: ${backends.map((b) => b.name).join(', ')}; median of ${REPS}; OpenBLAS threads: ${THREADS ?? 'default'}`);
 if (nativeAvailable()) console.log(`native: ${loadNativeAddon()?.config()}`);
 console.log('| matrix | numpy s | backend | s | ratio (÷ numpy) |');
 console.log('|---|---|---|---|---|');
-const sizes: [number, number][] = [[768, 768], [768, 3072], [1024, 4096]];
-if (!quick) sizes.push([4096, 4096]);
+const sizesArg = args.indexOf('--sizes');
+const sizes: [number, number][] = sizesArg >= 0
+  ? args[sizesArg + 1].split(',').map((s) => s.split('x').map(Number) as [number, number])
+  : [[768, 768], [768, 3072], [1024, 4096]];
+if (!quick && sizesArg < 0) sizes.push([4096, 4096]);
+
 let seed = 1;
 const normRows: string[] = [];
 for (const [m, n] of sizes) {
@@ -126,6 +133,11 @@ console.log('| matrix | backend | spectralNorm | full SVD | speed-up | |σ̃₁ 
 console.log('|---|---|---|---|---|---|');
 for (const r of normRows) console.log(r);
 
+if (args.includes('--no-product')) {
+  numpy.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 console.log('\nPer-head product 768×64 · 64×768: factored path vs full SVD of the formed 768² product (same backend)');
 console.log('| backend | factored s | full SVD s | speed-up |');
 console.log('|---|---|---|---|');

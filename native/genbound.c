@@ -34,6 +34,8 @@ extern void dgeqrt_(const int *m, const int *n, const int *nb, double *a, const 
                     double *work, int *info);
 extern void dtrmm_(const char *side, const char *uplo, const char *transa, const char *diag, const int *m, const int *n,
                    const double *alpha, const double *a, const int *lda, double *b, const int *ldb);
+extern void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha, const double *a,
+                   const int *lda, const double *beta, double *c, const int *ldc);
 extern void openblas_set_num_threads(int n);
 extern int openblas_get_num_threads(void);
 extern char *openblas_get_config(void);
@@ -401,6 +403,40 @@ static napi_value js_gramApply(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * gramMatrix(m, n, a, alpha) -> Float64Array: the k×k symmetric alpha·A·Aᵀ (m <= n) or alpha·AᵀA
+ * (m > n), k = min(m, n), full (both triangles), for a row-major m×n A. The row-major A is the
+ * column-major X = Aᵀ (n×m, ld n), so A·Aᵀ = Xᵀ·X and AᵀA = X·Xᵀ: one dsyrk (half of dgemm's flops).
+ * For the spectral norm of strongly rectangular matrices: the Lanczos passes then stream k² values
+ * instead of m·n. Callers keep |alpha·aᵢⱼ²| in range (alpha is applied after the products).
+ */
+static napi_value js_gramMatrix(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int m, n;
+  double *a, alpha;
+  size_t la;
+  if (argc < 4 || !get_int(env, argv[0], &m) || !get_int(env, argv[1], &n) ||
+      !get_array(env, argv[2], napi_float64_array, (void **)&a, &la) || !get_double(env, argv[3], &alpha))
+    return fail(env, "gramMatrix: expected (m, n, a: Float64Array, alpha: number)");
+  if ((size_t)m * (size_t)n > la) return fail(env, "gramMatrix: a is shorter than m*n");
+  int k = m <= n ? m : n, inner = m <= n ? n : m, ld = n;
+  napi_value ab, out;
+  double *g, zero = 0;
+  CHECK(napi_create_arraybuffer(env, (size_t)k * (size_t)k * sizeof(double), (void **)&g, &ab));
+  CHECK(napi_create_typedarray(env, napi_float64_array, (size_t)k * (size_t)k, ab, 0, &out));
+  if (k == 0) return out;
+  if (inner == 0) {
+    memset(g, 0, sizeof(double) * (size_t)k * (size_t)k);
+    return out;
+  }
+  dsyrk_("U", m <= n ? "T" : "N", &k, &inner, &alpha, a, &ld, &zero, g, &k);
+  for (int j = 0; j < k; j++)
+    for (int i = j + 1; i < k; i++) g[(size_t)j * k + i] = g[(size_t)i * k + j]; /* lower from upper */
+  return out;
+}
+
 /* Parsed arguments of a row-major GEMM call (shared by sgemm, dgemm and sgemmBatched). */
 typedef struct {
   int ta, tb, m, n, k, lda, ldb, ldc;
@@ -529,6 +565,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"qrRcm", NULL, js_qrRcm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"productSvals", NULL, js_productSvals, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gramApply", NULL, js_gramApply, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gramMatrix", NULL, js_gramMatrix, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgemmBatched", NULL, js_sgemmBatched, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -234,11 +234,19 @@ export function lanczosMaxSteps(m: number, n: number): number {
   return Math.max(30, Math.floor(Math.min(m, n) / 4));
 }
 
+/** The operator Lanczos runs on: x ↦ c²·G·x with G = AᵀA (dim n) or another Gram of A with the same σ₁². */
+export interface GramOperator {
+  readonly dim: number;
+  readonly apply: GramApply;
+}
+
 /**
  * ‖A‖₂ for a backend: small matrices and non-converged iterations go to `full` (the backend's
- * complete SVD); otherwise Lanczos with `gram`. `data` holds A's row-major float64 values.
+ * complete SVD); otherwise Lanczos on the operator `gram(c)` returns for the scale c. `data` holds
+ * A's row-major float64 values.
  */
-export function spectralNormVia(m: number, n: number, data: Float64Array, gram: GramApply, full: () => number): number {
+export function spectralNormVia(m: number, n: number, data: Float64Array, gram: (c: number, maxAbs: number) => GramOperator,
+  full: () => number): number {
   if (m === 0 || n === 0) return 0;
   if (Math.min(m, n) < LANCZOS_MIN_DIM) return full();
   let mx = 0;
@@ -247,9 +255,10 @@ export function spectralNormVia(m: number, n: number, data: Float64Array, gram: 
     if (v > mx) mx = v;
   }
   if (mx === 0) return 0;
-  // c = 2^−⌈log₂ mx⌉ (exact): the scaled entries are ≤ 1, so G's entries are ≤ m.
+  // c = 2^−⌈log₂ mx⌉ (exact): the scaled entries are ≤ 1, so G's entries are ≤ max(m, n).
   const c = 2 ** -Math.ceil(Math.log2(mx));
   if (!Number.isFinite(c) || c === 0) return full();
-  const r = lanczosSpectralNorm(n, gram, c, lanczosMaxSteps(m, n));
+  const op = gram(c, mx);
+  const r = lanczosSpectralNorm(op.dim, op.apply, c, lanczosMaxSteps(m, n));
   return Number.isNaN(r.sigma) ? full() : r.sigma;
 }

@@ -46,6 +46,8 @@ export interface NativeAddon {
   productSvals(m: number, k: number, n: number, a: Float64Array, b: Float64Array): Float64Array;
   /** out = c²·AᵀA·x for row-major m×n A (x, out: n values), in one pass over A. */
   gramApply(m: number, n: number, a: Float64Array, x: Float64Array, out: Float64Array, c: number): void;
+  /** The k×k (k = min(m, n)) alpha·A·Aᵀ (m ≤ n) or alpha·AᵀA (m > n), both triangles, by dsyrk. */
+  gramMatrix(m: number, n: number, a: Float64Array, alpha: number): Float64Array;
 
   /*
    * src/nn's float32 training kernels (native/nn.c). Optional: an addon built before they
@@ -84,7 +86,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const NATIVE_ADDON_PATH = join(here, '..', '..', 'build', 'Release', 'genbound.node');
 
 /** The functions every build of the addon has (the optional nn kernels are checked where used). */
-const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals', 'gramApply'] as const satisfies readonly (keyof NativeAddon)[];
+const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals', 'gramApply', 'gramMatrix'] as const satisfies readonly (keyof NativeAddon)[];
 
 let cached: NativeAddon | null | undefined;
 let loadError: string | undefined;

@@ -1,8 +1,11 @@
 import { NumericError } from '../errors.js';
 import type { NativeAddon } from './native-addon.js';
 import type { LinalgBackend, Matrix } from './types.js';
-import { spectralNormVia } from './lanczos.js';
+import { spectralNormVia, type GramOperator } from './lanczos.js';
 import { checkProductShapes, float64View, label, toFloat64Copy } from './validate.js';
+
+/** Aspect ratio from which spectralNorm forms the small Gram matrix first (see spectralNorm). */
+const GRAM_FIRST_RATIO = 2;
 
 /**
  * The LAPACK backend: OpenBLAS's dgesdd (divide and conquer, JOBZ='N': singular values only,
@@ -52,11 +55,26 @@ export class NativeBackend implements LinalgBackend {
     }
   }
 
-  /** Lanczos (src/linalg/lanczos.ts) with the addon's one-pass gramApply, the full SVD when it does not converge. */
+  /**
+   * Lanczos (src/linalg/lanczos.ts), the full SVD when it does not converge. Square-ish A: the
+   * addon's one-pass gramApply (x ↦ c²AᵀA·x). When one side is ≥ GRAM_FIRST_RATIO times the other,
+   * the k×k Gram matrix c²·A·Aᵀ or c²·AᵀA is formed first by dsyrk (level 3) and the passes stream
+   * k² values instead of m·n (768×3072 Gaussian: 214 → 51 ms, vs 130 ms for the full SVD). Forming
+   * it rounds like the one-pass product does (sums of max(m, n) terms), and σ₁² is G's
+   * best-conditioned eigenvalue. Only for moderate magnitudes: dsyrk applies c² after the products.
+   */
   spectralNorm(a: Matrix): number {
     const data = float64View(a);
     const m = a.rows, n = a.cols, ad = this.addon;
-    return spectralNormVia(m, n, data, (x, out, c) => ad.gramApply(m, n, data, x, out, c), () => {
+    const k = Math.min(m, n);
+    const gram = (c: number, maxAbs: number): GramOperator => {
+      if (Math.max(m, n) >= GRAM_FIRST_RATIO * k && maxAbs < 1e140 && maxAbs > 1e-140) {
+        const g = ad.gramMatrix(m, n, data, c * c);
+        return { dim: k, apply: (x, out) => ad.dgemm(false, false, k, 1, k, 1, g, k, x, 1, 0, out, 1) };
+      }
+      return { dim: n, apply: (x, out, s) => ad.gramApply(m, n, data, x, out, s) };
+    };
+    return spectralNormVia(m, n, data, gram, () => {
       const s = this.singularValues(a);
       return s.length > 0 ? s[0] : 0;
     });

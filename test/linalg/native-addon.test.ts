@@ -88,3 +88,12 @@ test('gramApply is c²·AᵀA·x in one call', { skip }, () => {
   assert.deepEqual(Array.from(out), [-1, -1.5]);
   assert.throws(() => ad.gramApply(2, 2, new Float64Array(3), new Float64Array(2), out, 1), /too short/);
 });
+
+test('gramMatrix is alpha·A·Aᵀ (wide) or alpha·AᵀA (tall), both triangles', { skip }, () => {
+  const ad = addon!;
+  const a = new Float64Array([1, 2, 3, 4, 5, 6]);
+  // 2×3 [[1,2,3],[4,5,6]]: A·Aᵀ = [[14, 32], [32, 77]]; 3×2 [[1,2],[3,4],[5,6]]: AᵀA = [[35, 44], [44, 56]].
+  assert.deepEqual(Array.from(ad.gramMatrix(2, 3, a, 1)), [14, 32, 32, 77]);
+  assert.deepEqual(Array.from(ad.gramMatrix(3, 2, a, 0.25)), [8.75, 11, 11, 14]);
+  assert.throws(() => ad.gramMatrix(3, 3, a, 1), /shorter/);
+});
