@@ -255,6 +255,7 @@ typedef struct {
   const uint8_t *mask;
   int bn, tq, tk, dm, h, dh, causal;
   float scale, bq, bk, bv;
+  int oom[MAX_THREADS]; /* per-part flag: a backward part could not allocate its dP scratch */
 } attn_ctx;
 
 HOT static void attn_fwd_range(void *vc, int b0, int b1) {
@@ -278,7 +279,11 @@ HOT static void attn_bwd_range(void *vc, int b0, int b1) {
   int tq = c->tq, tk = c->tk, dm = c->dm, dh = c->dh;
   size_t tt = (size_t)tq * tk;
   float *dp = (c->dq || c->dk) ? (float *)malloc(sizeof(float) * tt) : NULL;
-  if ((c->dq || c->dk) && !dp) abort(); /* out of memory for a tq×tk scratch: nothing sane to return */
+  if ((c->dq || c->dk) && !dp) {
+    /* Checked after the join. Parts write only the value 1, to slots picked by their first bag. */
+    ((attn_ctx *)vc)->oom[b0 % MAX_THREADS] = 1;
+    return;
+  }
   for (int b = b0; b < b1; b++) {
     size_t qo = (size_t)b * tq * dm, ko = (size_t)b * tk * dm;
     for (int hh = 0; hh < c->h; hh++) {
@@ -365,6 +370,8 @@ static napi_value js_attn_backward(napi_env env, napi_callback_info info) {
   c.bk = (float)bk;
   c.bv = (float)bv;
   parallel_for(threads, c.bn, attn_bwd_range, &c, 1);
+  for (int t = 0; t < MAX_THREADS; t++)
+    if (c.oom[t]) return nn_fail(env, NAME ": out of memory for the dP scratch");
   return NULL;
 }
 #undef NAME
