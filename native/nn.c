@@ -6,11 +6,13 @@
  * replace spent most of a training step in per-element work and per-call N-API overhead;
  * there is no maintained C library for these small fused ops that we could link instead.
  *
- * Reproducibility: everything is deterministic. Reductions use a fixed order (explicit 8-lane
- * partial sums, fixed row blocks), work is split over threads by whole bags or whole row
- * blocks, and no thread's result depends on another's, so the output is identical for any
- * thread count. Built with -ffp-contract=off so the compiler never fuses a*b+c differently in
- * vectorised and scalar code.
+ * Reproducibility: everything is deterministic. Reductions use a fixed order (explicit 8- or
+ * 16-lane partial sums, fixed row blocks), work is split over threads by whole bags or whole
+ * row blocks, and no thread's result depends on another's, so the output is identical for any
+ * thread count (the per-head products are OpenBLAS sgemm calls, run single-threaded inside a
+ * split). Built with -ffp-contract=off so the compiler never fuses a*b+c differently in
+ * vectorised and scalar code. NN_NO_CLONES turns off the multi-versioning below (used to check
+ * by hand that single-ISA builds give the same bytes).
  *
  * Registered into the addon's exports by nn_register() (called from genbound.c's init).
  */
@@ -135,7 +137,7 @@ static void parallel_for(int threads, int n, range_fn fn, void *ctx, int uses_bl
  * multiply-adds, vectorising elementwise IEEE operations does not change them, and every
  * reduction has its order fixed in the source (the vectoriser may not reorder float sums).
  */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && !defined(NN_NO_CLONES)
 #define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define HOT
