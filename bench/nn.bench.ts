@@ -3,11 +3,17 @@
  * regressor (FFN 256, GELU tanh, pre-LN, mean pool) on 64 bags of 128 two-dimensional samples,
  * src/nn against PyTorch CPU (bench/nn_torch.py, same model and Adam) in the same run.
  *
- *   node --import tsx bench/nn.bench.ts [--steps 10] [--rounds 3] [--threads 1] [--backend native|js]
+ *   node --import tsx bench/nn.bench.ts [--steps 10] [--rounds 3] [--threads 1] [--backend native|js] [--torch-blas-default] [--torch-env K=V ...]
  *
  * Rounds alternate PyTorch and src/nn so both see the same machine load; each round reports the
  * median step time of each, and the summary is the median over rounds of the per-round ratio.
- * Both sides use the same thread count (OpenBLAS threads / torch.set_num_threads).
+ * Both sides use the same thread count: OpenBLAS threads and src/nn's native kernels here;
+ * torch.set_num_threads and OPENBLAS_NUM_THREADS in the PyTorch process. Debian's PyTorch does its
+ * GEMMs in the system OpenBLAS, whose pool torch.set_num_threads does not size: left alone it
+ * uses every core even at "1 thread" (measured 110–125 ms vs 142–147 ms truly single-threaded
+ * on the 2-core machine). --torch-blas-default leaves it alone, as the bench did before 2026-12-02.
+ * --torch-env K=V adds variables to the PyTorch process only (e.g. OMP_WAIT_POLICY=PASSIVE, which
+ * stops its OpenMP threads spinning against OpenBLAS's at 2 threads).
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -20,6 +26,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     backend: { type: 'string' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    'torch-blas-default': { type: 'boolean', default: false },
+    'torch-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const steps = Number(values.steps), rounds = Number(values.rounds), threads = Number(values.threads);
@@ -33,7 +41,13 @@ const median = (xs: number[]): number => {
 };
 
 function torchRound(): { times: number[]; version: string } | null {
-  const r = spawnSync(values.python as string, ['bench/nn_torch.py', ...[BAGS, N, DIM, WIDTH, HEADS, LAYERS, FFN, steps, threads].map(String)], { encoding: 'utf8' });
+  const env: NodeJS.ProcessEnv = values['torch-blas-default'] ? { ...process.env } : { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
+  for (const kv of values['torch-env'] as string[]) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`--torch-env expects K=V, got "${kv}"`);
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const r = spawnSync(values.python as string, ['bench/nn_torch.py', ...[BAGS, N, DIM, WIDTH, HEADS, LAYERS, FFN, steps, threads].map(String)], { encoding: 'utf8', env });
   if (r.status !== 0) {
     console.log(`PyTorch reference unavailable (${values.python}): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
     return null;
@@ -60,6 +74,7 @@ function step(): number {
 }
 
 for (let i = 0; i < 3; i++) step(); // warm-up (JIT)
+console.log(`PyTorch OpenBLAS threads: ${values['torch-blas-default'] ? 'OpenBLAS default (all cores)' : threads}${(values['torch-env'] as string[]).length ? `; PyTorch env ${(values['torch-env'] as string[]).join(' ')}` : ''}`);
 console.log(`src/nn backend: ${gemmBackend()}, threads: ${threads}; workload ${BAGS} bags × ${N} samples × ${DIM}-d, width ${WIDTH}, ${HEADS} heads, ${LAYERS} layers, FFN ${FFN}`);
 console.log('| round | PyTorch ms/step | src/nn ms/step | ratio |');
 console.log('|---|---|---|---|');

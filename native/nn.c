@@ -659,6 +659,19 @@ static napi_value js_bias_rows(napi_env env, napi_callback_info info) {
 }
 #undef NAME
 
+/* Within a block of 16 rows sums run in float32 (vectorised); blocks are added in float64. */
+HOT static void col_sums(const float *g, int rows, int n, float *blk, double *acc) {
+  for (int r0 = 0; r0 < rows; r0 += 16) {
+    int r1 = r0 + 16 < rows ? r0 + 16 : rows;
+    memset(blk, 0, sizeof(float) * (size_t)n);
+    for (int r = r0; r < r1; r++) {
+      const float *gr = g + (size_t)r * n;
+      for (int j = 0; j < n; j++) blk[j] += gr[j];
+    }
+    for (int j = 0; j < n; j++) acc[j] += blk[j];
+  }
+}
+
 /*
  * colSums(rows, n, g, db): db[j] += Σ_r g[r, j], summed in float64 per fixed block of rows and
  * the blocks added in order.
@@ -679,16 +692,7 @@ static napi_value js_col_sums(napi_env env, napi_callback_info info) {
     free(blk);
     return nn_fail(env, NAME ": out of memory");
   }
-  /* Within a block of 16 rows sums run in float32 (vectorised); blocks are added in float64. */
-  for (int r0 = 0; r0 < rows; r0 += 16) {
-    int r1 = r0 + 16 < rows ? r0 + 16 : rows;
-    memset(blk, 0, sizeof(float) * (size_t)n);
-    for (int r = r0; r < r1; r++) {
-      const float *gr = g + (size_t)r * n;
-      for (int j = 0; j < n; j++) blk[j] += gr[j];
-    }
-    for (int j = 0; j < n; j++) acc[j] += blk[j];
-  }
+  col_sums(g, rows, n, blk, acc);
   for (int j = 0; j < n; j++) db[j] += (float)acc[j];
   free(acc);
   free(blk);
