@@ -2,14 +2,13 @@ import type { LinalgBackend, Matrix } from './types.js';
 import { spectralNormVia, type GramApply } from './lanczos.js';
 import { checkProductShapes, float64View, label, toFloat64Copy, transpose } from './validate.js';
 import { bidiagonalize } from './js/householder.js';
-import { lqInPlace } from './js/lq-blocked.js';
 import { lqFusedInPlace } from './js/lq-fused.js';
 import { bidiagonalSingularValues } from './js/bidiag-svd.js';
 
 /**
  * Aspect ratio above which the SVD starts with an LQ (or QR) factorisation and bidiagonalises the
  * small square factor. Flop counts cross near 5/3 (LAPACK's dgesdd uses 11/6 for JOBZ='N'); the
- * blocked LQ here is more cache-friendly than the bidiagonalisation, so it pays earlier.
+ * LQ here is more cache-friendly than the bidiagonalisation, so it pays earlier.
  */
 const QR_FIRST_RATIO = 1.3;
 
@@ -59,10 +58,10 @@ export function jsSingularValues(m: number, n: number, a: Float64Array, what = '
   let sq: Float64Array; // a square or tall (rows ≥ cols) array to bidiagonalise
   let rows: number, cols: number;
   if (n >= QR_FIRST_RATIO * m) {
-    sq = lqInPlace(m, n, a);
+    sq = lqFusedInPlace(m, n, a);
     rows = cols = m;
   } else if (m >= QR_FIRST_RATIO * n) {
-    sq = lqInPlace(n, m, transpose(m, n, a));
+    sq = lqFusedInPlace(n, m, transpose(m, n, a));
     rows = cols = n;
   } else if (m >= n) {
     sq = a;

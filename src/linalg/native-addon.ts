@@ -9,8 +9,11 @@ import { dirname, join } from 'node:path';
  * interface). Functions throw an Error on invalid arguments or a LAPACK failure (info != 0).
  */
 export interface NativeAddon {
-  /** Singular values (descending) of a row-major m×n float64 matrix; `a` is overwritten. */
-  dgesdd(m: number, n: number, a: Float64Array): Float64Array;
+  /**
+   * Singular values (descending) of a row-major m×n float64 matrix whose rows start every `ld`
+   * values (default n); `a` is overwritten.
+   */
+  dgesdd(m: number, n: number, a: Float64Array, ld?: number): Float64Array;
   /**
    * Row-major single-precision GEMM: C = alpha·op(A)·op(B) + beta·C, op(A) m×k, op(B) k×n,
    * with leading dimensions lda, ldb, ldc (row strides). Views (subarrays) are honoured.

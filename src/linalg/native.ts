@@ -2,7 +2,7 @@ import { NumericError } from '../errors.js';
 import type { NativeAddon } from './native-addon.js';
 import type { LinalgBackend, Matrix } from './types.js';
 import { spectralNormVia, type GramOperator } from './lanczos.js';
-import { checkProductShapes, float64View, label, toFloat64Copy } from './validate.js';
+import { checkProductShapes, float64View, label, paddedStride, toFloat64Copy } from './validate.js';
 
 /** Aspect ratio from which spectralNorm forms the small Gram matrix first (see spectralNorm). */
 const GRAM_FIRST_RATIO = 2;
@@ -16,13 +16,14 @@ export class NativeBackend implements LinalgBackend {
   constructor(private readonly addon: NativeAddon) {}
 
   singularValues(a: Matrix): Float64Array {
-    return this.singularValuesOwned(a.rows, a.cols, toFloat64Copy(a), label(a));
+    const ld = paddedStride(a.cols);
+    return this.singularValuesOwned(a.rows, a.cols, toFloat64Copy(a, 'matrix', ld), label(a), ld);
   }
 
-  /** Singular values of a row-major float64 array this call may overwrite. */
-  singularValuesOwned(m: number, n: number, work: Float64Array, what: string): Float64Array {
+  /** Singular values of a row-major float64 array (row stride ld) this call may overwrite. */
+  singularValuesOwned(m: number, n: number, work: Float64Array, what: string, ld = n): Float64Array {
     try {
-      return this.addon.dgesdd(m, n, work);
+      return this.addon.dgesdd(m, n, work, ld);
     } catch (err) {
       throw new NumericError(`${what}: ${(err as Error).message}`);
     }

@@ -1,6 +1,6 @@
 import type { Matrix } from './types.js';
 import { checkFinite, checkProductShapes, toFloat64Copy, transpose } from './validate.js';
-import { lqInPlace } from './js/lq-blocked.js';
+import { lqFusedInPlace } from './js/lq-fused.js';
 
 /**
  * Euclidean norms with scaling, so entries near 1e±150 and beyond neither overflow nor underflow:
@@ -70,7 +70,7 @@ export function productColumnNorms(a: Matrix, b: Matrix): Float64Array {
     for (let i = 0; i < af.length; i++) mx = Math.max(mx, Math.abs(af[i]));
     const s = mx === 0 ? 1 : 2 ** -Math.ceil(Math.log2(mx));
     for (let i = 0; i < af.length; i++) af[i] *= s;
-    const l = lqInPlace(k, m, transpose(m, k, af)); // k×k lower; Lᵀ is upper
+    const l = lqFusedInPlace(k, m, transpose(m, k, af)); // k×k lower; Lᵀ is upper
     left = transpose(k, k, l);
     for (let i = 0; i < left.length; i++) left[i] /= s;
     rows = k;

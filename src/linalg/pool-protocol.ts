@@ -15,6 +15,8 @@ export interface PoolRequest {
   k: number;
   n: number;
   a: Float64Array;
+  /** Row stride of `a` for op 'sv' (native: padded, see paddedStride); n when absent. */
+  ld?: number;
   b?: Float64Array;
   what: string;
 }

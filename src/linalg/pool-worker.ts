@@ -20,7 +20,7 @@ if (backend === 'native') {
 
 function run(req: PoolRequest): Float64Array {
   if (req.op === 'sv') {
-    return native ? native.singularValuesOwned(req.m, req.n, req.a, req.what)
+    return native ? native.singularValuesOwned(req.m, req.n, req.a, req.what, req.ld ?? req.n)
       : jsSingularValues(req.m, req.n, req.a, req.what);
   }
   const b = req.b as Float64Array;

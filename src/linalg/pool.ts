@@ -4,7 +4,7 @@ import { BadOptionError, GenboundError, NumericError, ShapeError } from '../erro
 import { backend as processBackend, createBackend } from './index.js';
 import type { PoolRequest, PoolResponse, PoolWorkerData } from './pool-protocol.js';
 import type { BackendName, Matrix } from './types.js';
-import { checkProductShapes, label, toFloat64Copy } from './validate.js';
+import { checkProductShapes, label, paddedStride, toFloat64Copy } from './validate.js';
 
 interface Pending {
   resolve: (v: Float64Array) => void;
@@ -31,11 +31,13 @@ export class SpectralPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  private readonly backendName: BackendName;
 
   constructor(opts: { workers?: number; backend?: BackendName } = {}) {
     const cores = availableParallelism();
     const workers = Math.max(1, Math.floor(opts.workers ?? cores));
     const name = opts.backend ?? processBackend().name;
+    this.backendName = name;
     createBackend(name); // throws BadOptionError now, not in a worker, if native is unavailable
     const data: PoolWorkerData = { backend: name, blasThreads: Math.max(1, Math.floor(cores / workers)) };
     // Workers run the TypeScript sources through tsx, like the CLI (bin/genbound.mjs); a compiled
@@ -60,8 +62,10 @@ export class SpectralPool {
 
   /** All singular values of A (see singularValues in index.ts), computed in a worker. */
   async singularValues(a: Matrix): Promise<Float64Array> {
-    const copy = toFloat64Copy(a); // validation errors reject the promise (async function)
-    return this.submit({ id: 0, op: 'sv', m: a.rows, k: 0, n: a.cols, a: copy, what: label(a) }, [copy.buffer as ArrayBuffer]);
+    // native workers get LAPACK's padded row stride (see paddedStride); js needs contiguous rows.
+    const ld = this.backendName === 'native' ? paddedStride(a.cols) : a.cols;
+    const copy = toFloat64Copy(a, 'matrix', ld); // validation errors reject the promise (async function)
+    return this.submit({ id: 0, op: 'sv', m: a.rows, k: 0, n: a.cols, a: copy, ld, what: label(a) }, [copy.buffer as ArrayBuffer]);
   }
 
   /** Singular values of A·B through the factored path (see productSingularValues), in a worker. */

@@ -28,21 +28,45 @@ function nonFinite(a: Matrix, idx: number, fallback: string): NumericError {
  * A float64 row-major copy of `a` (rows·cols values), checked for NaN/Inf while copying. The copy
  * is the backends' scratch array: LAPACK and the TypeScript factorisations overwrite their input.
  */
-export function toFloat64Copy(a: Matrix, fallback = 'matrix'): Float64Array {
+export function toFloat64Copy(a: Matrix, fallback = 'matrix', ld = a.cols): Float64Array {
   checkShape(a, fallback);
-  const n = a.rows * a.cols;
+  const { rows, cols } = a;
+  const n = rows * cols;
   const src = a.data;
-  const out = new Float64Array(n);
+  const out = new Float64Array(rows > 0 ? (rows - 1) * ld + cols : 0);
   let bad = 0;
-  for (let i = 0; i < n; i++) {
-    const v = src[i];
-    out[i] = v;
-    bad += v - v; // NaN for NaN and ±Inf, 0 otherwise: one branch-free test per element.
+  if (ld === cols) {
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      out[i] = v;
+      bad += v - v; // NaN for NaN and ±Inf, 0 otherwise: one branch-free test per element.
+    }
+  } else {
+    for (let i = 0; i < rows; i++) {
+      const so = i * cols, o = i * ld;
+      for (let j = 0; j < cols; j++) {
+        const v = src[so + j];
+        out[o + j] = v;
+        bad += v - v;
+      }
+    }
   }
   if (bad !== 0) {
     for (let i = 0; i < n; i++) if (!Number.isFinite(src[i])) throw nonFinite(a, i, fallback);
   }
   return out;
+}
+
+/**
+ * Row stride for a row-major copy of an n-column matrix handed to LAPACK: the smallest multiple of
+ * 8 values ≥ n whose count of 64-byte lines is odd, so consecutive rows (LAPACK's columns) start
+ * on different cache sets. dgesdd, one thread, min of 5: 768² 66 → 60 ms, 1024² 161 → 121 ms,
+ * 1536² 592 → 456 ms, 2048² 1541 → 1249 ms (strides that are multiples of 4 KB alias badly).
+ */
+export function paddedStride(n: number): number {
+  let ld = Math.ceil(n / 8) * 8;
+  if ((ld / 8) % 2 === 0) ld += 8;
+  return ld;
 }
 
 /**

@@ -97,3 +97,12 @@ test('gramMatrix is alpha·A·Aᵀ (wide) or alpha·AᵀA (tall), both triangles
   assert.deepEqual(Array.from(ad.gramMatrix(3, 2, a, 0.25)), [8.75, 11, 11, 14]);
   assert.throws(() => ad.gramMatrix(3, 3, a, 1), /shorter/);
 });
+
+test('dgesdd honours a padded row stride', { skip }, () => {
+  const ad = addon!;
+  // [[1,2],[3,4],[5,6]] with rows 3 apart (the padding holds garbage that must be ignored).
+  const s = ad.dgesdd(3, 2, new Float64Array([1, 2, 99, 3, 4, -7, 5, 6]), 3);
+  assert.ok(Math.abs(s[0] - 9.525518091565107) < 1e-12 && Math.abs(s[1] - 0.5143005806586441) < 1e-12);
+  assert.throws(() => ad.dgesdd(3, 2, new Float64Array(7), 3), /shorter/);
+  assert.throws(() => ad.dgesdd(3, 2, new Float64Array(8), 1), /ld is smaller/);
+});

@@ -1,9 +1,8 @@
 /**
- * Unblocked Householder LQ for short, wide row-major matrices (p ≪ q, e.g. the 64×768 factors of
- * an attention head), with ONE pass over the trailing rows per reflector. Hand-written for the
- * same reason as lq-blocked.ts (no usable float64 LQ on npm); this variant exists because for few
- * rows the blocked code's panel, T and V copies cost as much as its updates (64×768: 1.5 ms
- * blocked with nb = 8, see THIN_P below for this one).
+ * Householder LQ on row-major Float64Array, unblocked, with ONE pass over the trailing rows per
+ * reflector: the "LQ first" step of the SVD of rectangular matrices and the thin factorisations
+ * of the product path. Hand-written because no npm package provides a usable float64 LQ/QR
+ * (ecosystem notes: ml-matrix's SVD measured 20–70× numpy).
  *
  * Reflector i comes from row i (LAPACK dlarfg convention, v_i = 1, stored in the row's columns
  * > i). Applying it to a row x below needs s = τ_i·(x·v_i), and the NEXT reflector needs x'·v_{i+1}
@@ -11,6 +10,11 @@
  * updated with v_i AND dotted with v_{i+1} in the same sweep, the dot saved in d[] for the next
  * step. Rows go four at a time, so each load of v_i and v_{i+1} serves four rows and the four
  * dot products are independent dependency chains.
+ *
+ * It replaced a blocked compact-WY LQ (LAPACK dgelqf/dlarft/dlarfb style, 2×4 register kernels):
+ * same reflectors, and faster at every size measured (min of runs, same process):
+ * 64×768 1.07 vs 1.52 ms (blocked nb = 32: 2.1 ms), 256×1024 20 vs 30 ms, 768×3072 596 vs 747 ms,
+ * 1024×4096 1388 vs 1616 ms.
  */
 
 /** Reflector from w[off…off+len−1] in place: w[off] ← β, w[off+1…] ← v; returns τ. */
