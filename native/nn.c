@@ -6,11 +6,13 @@
  * replace spent most of a training step in per-element work and per-call N-API overhead;
  * there is no maintained C library for these small fused ops that we could link instead.
  *
- * Reproducibility: everything is deterministic. Reductions use a fixed order (explicit 8-lane
- * partial sums, fixed row blocks), work is split over threads by whole bags or whole row
- * blocks, and no thread's result depends on another's, so the output is identical for any
- * thread count. Built with -ffp-contract=off so the compiler never fuses a*b+c differently in
- * vectorised and scalar code.
+ * Reproducibility: everything is deterministic. Reductions use a fixed order (explicit 8- or
+ * 16-lane partial sums, fixed row blocks), work is split over threads by whole bags or whole
+ * row blocks, and no thread's result depends on another's, so the output is identical for any
+ * thread count (the per-head products are OpenBLAS sgemm calls, run single-threaded inside a
+ * split). Built with -ffp-contract=off so the compiler never fuses a*b+c differently in
+ * vectorised and scalar code. NN_NO_CLONES turns off the multi-versioning below (used to check
+ * by hand that single-ISA builds give the same bytes).
  *
  * Registered into the addon's exports by nn_register() (called from genbound.c's init).
  */
@@ -135,7 +137,7 @@ static void parallel_for(int threads, int n, range_fn fn, void *ctx, int uses_bl
  * multiply-adds, vectorising elementwise IEEE operations does not change them, and every
  * reduction has its order fixed in the source (the vectoriser may not reorder float sums).
  */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && !defined(NN_NO_CLONES)
 #define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define HOT
@@ -255,6 +257,7 @@ typedef struct {
   const uint8_t *mask;
   int bn, tq, tk, dm, h, dh, causal;
   float scale, bq, bk, bv;
+  int oom[MAX_THREADS]; /* per-part flag: a backward part could not allocate its dP scratch */
 } attn_ctx;
 
 HOT static void attn_fwd_range(void *vc, int b0, int b1) {
@@ -278,7 +281,11 @@ HOT static void attn_bwd_range(void *vc, int b0, int b1) {
   int tq = c->tq, tk = c->tk, dm = c->dm, dh = c->dh;
   size_t tt = (size_t)tq * tk;
   float *dp = (c->dq || c->dk) ? (float *)malloc(sizeof(float) * tt) : NULL;
-  if ((c->dq || c->dk) && !dp) abort(); /* out of memory for a tq×tk scratch: nothing sane to return */
+  if ((c->dq || c->dk) && !dp) {
+    /* Checked after the join. Parts write only the value 1, to slots picked by their first bag. */
+    ((attn_ctx *)vc)->oom[b0 % MAX_THREADS] = 1;
+    return;
+  }
   for (int b = b0; b < b1; b++) {
     size_t qo = (size_t)b * tq * dm, ko = (size_t)b * tk * dm;
     for (int hh = 0; hh < c->h; hh++) {
@@ -365,6 +372,8 @@ static napi_value js_attn_backward(napi_env env, napi_callback_info info) {
   c.bk = (float)bk;
   c.bv = (float)bv;
   parallel_for(threads, c.bn, attn_bwd_range, &c, 1);
+  for (int t = 0; t < MAX_THREADS; t++)
+    if (c.oom[t]) return nn_fail(env, NAME ": out of memory for the dP scratch");
   return NULL;
 }
 #undef NAME

@@ -55,7 +55,7 @@ export interface NativeAddon {
   /*
    * src/nn's float32 training kernels (native/nn.c). Optional: an addon built before they
    * existed lacks them, and src/nn then uses its TypeScript kernels. `threads` splits the work
-   * by whole bags or fixed row blocks, so results do not depend on it.
+   * by whole bags or fixed row blocks, so these kernels' results do not depend on it.
    */
   /** Fused multi-head attention forward over all bags and heads; writes P [bn,heads,tq,tk] and y [bn,tq,dm]. */
   attnForward?(bn: number, tq: number, tk: number, dm: number, heads: number, scale: number,
