@@ -7,9 +7,9 @@
  * there is no maintained C library for these small fused ops that we could link instead.
  *
  * Reproducibility: everything is deterministic. Reductions use a fixed order (explicit 8- or
- * 16-lane partial sums, fixed row blocks), work is split over threads by whole bags or whole
- * row blocks, and no thread's result depends on another's, so the output is identical for any
- * thread count (the per-head products are OpenBLAS sgemm calls, run single-threaded inside a
+ * 16-lane partial sums, fixed row blocks), work is handed to threads in whole bags, row blocks
+ * or chunks, each computed on its own, so the output is identical for any thread count and
+ * schedule (the per-head products are OpenBLAS sgemm calls, run single-threaded inside a
  * split). Built with -ffp-contract=off so the compiler never fuses a*b+c differently in
  * vectorised and scalar code. NN_NO_CLONES turns off the multi-versioning below (used to check
  * by hand that single-ISA builds give the same bytes).
@@ -19,6 +19,7 @@
 #include <node_api.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,18 +90,30 @@ typedef void (*range_fn)(void *ctx, int lo, int hi);
 typedef struct {
   range_fn fn;
   void *ctx;
-  int lo, hi;
+  int n, grain;
+  atomic_int next; /* first unit not yet taken */
 } range_job;
 
+/* Takes `grain` units at a time until none are left. */
+static void run_units(range_job *j) {
+  for (;;) {
+    int lo = atomic_fetch_add(&j->next, j->grain);
+    if (lo >= j->n) return;
+    j->fn(j->ctx, lo, lo + j->grain < j->n ? lo + j->grain : j->n);
+  }
+}
+
 static void *range_thread(void *p) {
-  range_job *j = (range_job *)p;
-  j->fn(j->ctx, j->lo, j->hi);
+  run_units((range_job *)p);
   return NULL;
 }
 
 /*
- * Runs fn over [0, n) split into `threads` contiguous parts (part t on its own thread, part 0
- * on the caller's). OpenBLAS is set to one thread meanwhile, so sgemm calls made inside fn
+ * Runs fn over the units [0, n) (bags, row blocks, chunks) on `threads` threads, the caller's
+ * included. Units are handed out dynamically in groups of `grain`, so a thread that the OS
+ * preempts (the machine is shared) holds up at most one group instead of half the work. Every
+ * kernel computes each unit on its own, whichever thread takes it, so the result does not
+ * depend on the schedule. OpenBLAS is set to one thread meanwhile, so sgemm calls made inside fn
  * never start OpenBLAS's own pool from two threads at once.
  */
 static void parallel_for(int threads, int n, range_fn fn, void *ctx, int uses_blas) {
@@ -112,21 +125,19 @@ static void parallel_for(int threads, int n, range_fn fn, void *ctx, int uses_bl
   }
   int blas = uses_blas ? openblas_get_num_threads() : 1;
   if (blas != 1) openblas_set_num_threads(1);
+  range_job job;
+  job.fn = fn;
+  job.ctx = ctx;
+  job.n = n;
+  job.grain = n / (threads * 8) > 1 ? n / (threads * 8) : 1;
+  atomic_init(&job.next, 0);
   pthread_t tid[MAX_THREADS];
-  range_job jobs[MAX_THREADS];
   int started[MAX_THREADS];
-  for (int t = 0; t < threads; t++) {
-    jobs[t].fn = fn;
-    jobs[t].ctx = ctx;
-    jobs[t].lo = (int)((long long)n * t / threads);
-    jobs[t].hi = (int)((long long)n * (t + 1) / threads);
-  }
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&tid[t], NULL, range_thread, &jobs[t]) == 0;
-  fn(ctx, jobs[0].lo, jobs[0].hi);
-  for (int t = 1; t < threads; t++) {
+  /* A thread that cannot be started is simply absent: the others take its units. */
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&tid[t], NULL, range_thread, &job) == 0;
+  run_units(&job);
+  for (int t = 1; t < threads; t++)
     if (started[t]) pthread_join(tid[t], NULL);
-    else fn(ctx, jobs[t].lo, jobs[t].hi); /* could not start a thread: do its part here */
-  }
   if (blas != 1) openblas_set_num_threads(blas);
 }
 
