@@ -173,12 +173,12 @@ export class JsBackend implements LinalgBackend {
   }
 
   /** Lanczos (src/linalg/lanczos.ts) on A's float64 values, the full SVD when it does not converge. */
-  spectralNorm(a: Matrix): number {
+  spectralNorm(a: Matrix, opts: { lanczosMinDim?: number } = {}): number {
     const data = float64View(a);
     const gram = jsGram(a.rows, a.cols, data);
     return spectralNormVia(a.rows, a.cols, data, () => ({ dim: a.cols, apply: gram }), () => {
       const s = this.singularValues(a);
       return s.length > 0 ? s[0] : 0;
-    });
+    }, opts.lanczosMinDim);
   }
 }
