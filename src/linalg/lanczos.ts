@@ -192,7 +192,9 @@ function startVector(n: number, seed: number): Float64Array {
 export function lanczosSpectralNorm(n: number, gram: GramApply, c: number, maxSteps: number,
   seed = 0x9e3779b9): LanczosResult {
   const steps = Math.max(1, Math.min(maxSteps, n));
-  const Q = new Float64Array((steps + 1) * n);
+  // Krylov basis, grown by doubling: the step cap can be large (k/4) while convergence usually
+  // takes ~100 steps, and a 4096×11008 matrix would otherwise reserve 90 MB up front.
+  let Q = new Float64Array(Math.min(steps + 1, 64) * n);
   const alpha = new Float64Array(steps), beta = new Float64Array(steps);
   const w = new Float64Array(n);
   const v0 = startVector(n, seed);
@@ -213,6 +215,11 @@ export function lanczosSpectralNorm(n: number, gram: GramApply, c: number, maxSt
     reorthogonalise(Q, j + 1, n, w);
     const b = norm2(w);
     beta[j] = b;
+    if ((j + 2) * n > Q.length) {
+      const grown = new Float64Array(Math.min(steps + 1, 2 * (j + 2)) * n);
+      grown.set(Q);
+      Q = grown;
+    }
     if (b !== 0) for (let i = 0; i < n; i++) Q[(j + 1) * n + i] = w[i] / b;
     // The check costs O(j) per bisection step: every step early on, then every fourth.
     const last = j + 1 === steps || b === 0;
