@@ -64,7 +64,7 @@ export class NativeBackend implements LinalgBackend {
    * it rounds like the one-pass product does (sums of max(m, n) terms), and σ₁² is G's
    * best-conditioned eigenvalue. Only for moderate magnitudes: dsyrk applies c² after the products.
    */
-  spectralNorm(a: Matrix): number {
+  spectralNorm(a: Matrix, opts: { lanczosMinDim?: number } = {}): number {
     const data = float64View(a);
     const m = a.rows, n = a.cols, ad = this.addon;
     const k = Math.min(m, n);
@@ -78,6 +78,6 @@ export class NativeBackend implements LinalgBackend {
     return spectralNormVia(m, n, data, gram, () => {
       const s = this.singularValues(a);
       return s.length > 0 ? s[0] : 0;
-    });
+    }, opts.lanczosMinDim);
   }
 }

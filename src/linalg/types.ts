@@ -25,6 +25,9 @@ export interface LinalgBackend {
    * small core: min(m, k, n) values, descending, with no spurious numerical zeros.
    */
   productSingularValues(a: Matrix, b: Matrix): Float64Array;
-  /** Largest singular value only. */
-  spectralNorm(a: Matrix): number;
+  /**
+   * Largest singular value only. `opts.lanczosMinDim` (default LANCZOS_MIN_DIM in lanczos.ts): below
+   * this min(m, n) the full SVD is used; tests set it low to exercise Lanczos on small matrices.
+   */
+  spectralNorm(a: Matrix, opts?: { lanczosMinDim?: number }): number;
 }
