@@ -12,6 +12,7 @@
  *     on the column-major view Aᵀ avoids the copy but measured ~5× slower in OpenBLAS 0.3.21.)
  */
 #include <node_api.h>
+#include "napi-args.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,42 +50,6 @@ extern char *openblas_get_corename(void);
       return NULL;                                                                   \
     }                                                                                \
   } while (0)
-
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_error(env, NULL, msg);
-  return NULL;
-}
-
-/* Reads argument i as a non-negative 32-bit integer. */
-static int get_int(napi_env env, napi_value v, int *out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
-  if (!(d >= 0 && d <= 2147483647.0) || d != (double)(int)d) return 0;
-  *out = (int)d;
-  return 1;
-}
-
-static int get_bool(napi_env env, napi_value v, int *out) {
-  bool b;
-  if (napi_get_value_bool(env, v, &b) != napi_ok) return 0;
-  *out = b ? 1 : 0;
-  return 1;
-}
-
-static int get_double(napi_env env, napi_value v, double *out) {
-  return napi_get_value_double(env, v, out) == napi_ok;
-}
-
-/* A typed array of the expected element type: data pointer (honours byteOffset) and length. */
-static int get_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type t;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &t, len, data, &ab, &off) != napi_ok) return 0;
-  return t == want;
-}
 
 /*
  * dgesdd(m, n, a: Float64Array, ld = n) -> Float64Array of min(m, n) singular values, descending;

@@ -17,6 +17,7 @@
  * Registered into the addon's exports by nn_register() (called from genbound.c's init).
  */
 #include <node_api.h>
+#include "napi-args.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -37,52 +38,11 @@ extern int openblas_get_num_threads(void);
 /* Rows per block for column reductions: fixed, so the summation order never depends on threads. */
 #define ROW_BLOCK 256
 
-/* ---------- N-API argument helpers (local copies: genbound.c's are static) ---------- */
-
-static napi_value nn_fail(napi_env env, const char *msg) {
-  napi_throw_error(env, NULL, msg);
-  return NULL;
-}
-
-static int nn_int(napi_env env, napi_value v, int *out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
-  if (!(d >= 0 && d <= 2147483647.0) || d != (double)(int)d) return 0;
-  *out = (int)d;
-  return 1;
-}
-
-static int nn_num(napi_env env, napi_value v, double *out) { return napi_get_value_double(env, v, out) == napi_ok; }
-
-static int nn_bool(napi_env env, napi_value v, int *out) {
-  bool b;
-  if (napi_get_value_bool(env, v, &b) != napi_ok) return 0;
-  *out = b ? 1 : 0;
-  return 1;
-}
-
-/* A typed array of type `want` with at least `need` elements; null/undefined gives NULL when optional. */
-static int nn_arr(napi_env env, napi_value v, napi_typedarray_type want, size_t need, int optional, void **data) {
-  napi_valuetype vt;
-  if (napi_typeof(env, v, &vt) != napi_ok) return 0;
-  if (vt == napi_null || vt == napi_undefined) {
-    *data = NULL;
-    return optional;
-  }
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type t;
-  size_t len, off;
-  napi_value ab;
-  if (napi_get_typedarray_info(env, v, &t, &len, data, &ab, &off) != napi_ok) return 0;
-  return t == want && len >= need;
-}
-
 #define ARGS(n)                                                                       \
   size_t argc = n;                                                                    \
   napi_value argv[n];                                                                 \
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n)    \
-    return nn_fail(env, NAME ": expected " #n " arguments");
+    return fail(env, NAME ": expected " #n " arguments");
 
 /* ---------- threads ---------- */
 
@@ -322,8 +282,8 @@ HOT static void attn_bwd_range(void *vc, int b0, int b1) {
 /* Parses the shape arguments shared by both attention entries, starting at argv[i]. */
 static const char *attn_shape(napi_env env, napi_value *argv, attn_ctx *c) {
   double s;
-  if (!nn_int(env, argv[0], &c->bn) || !nn_int(env, argv[1], &c->tq) || !nn_int(env, argv[2], &c->tk) ||
-      !nn_int(env, argv[3], &c->dm) || !nn_int(env, argv[4], &c->h) || !nn_num(env, argv[5], &s))
+  if (!get_int(env, argv[0], &c->bn) || !get_int(env, argv[1], &c->tq) || !get_int(env, argv[2], &c->tk) ||
+      !get_int(env, argv[3], &c->dm) || !get_int(env, argv[4], &c->h) || !get_double(env, argv[5], &s))
     return "bn, tq, tk, dm, heads must be non-negative integers and scale a number";
   if (c->h < 1 || c->dm % c->h != 0) return "dm must be a multiple of heads >= 1";
   c->dh = c->dm / c->h;
@@ -340,16 +300,16 @@ static napi_value js_attn_forward(napi_env env, napi_callback_info info) {
   ARGS(14)
   attn_ctx c;
   memset(&c, 0, sizeof c);
-  if (attn_shape(env, argv, &c)) return nn_fail(env, NAME ": bad shape arguments");
+  if (attn_shape(env, argv, &c)) return fail(env, NAME ": bad shape arguments");
   size_t nq = (size_t)c.bn * c.tq * c.dm, nk = (size_t)c.bn * c.tk * c.dm, np = (size_t)c.bn * c.h * c.tq * c.tk;
   int threads;
-  if (!nn_arr(env, argv[6], napi_float32_array, nq, 0, (void **)&c.q) ||
-      !nn_arr(env, argv[7], napi_float32_array, nk, 0, (void **)&c.k) ||
-      !nn_arr(env, argv[8], napi_float32_array, nk, 0, (void **)&c.v) ||
-      !nn_arr(env, argv[9], napi_uint8_array, (size_t)c.bn * c.tk, 1, (void **)&c.mask) ||
-      !nn_bool(env, argv[10], &c.causal) || !nn_arr(env, argv[11], napi_float32_array, np, 0, (void **)&c.p) ||
-      !nn_arr(env, argv[12], napi_float32_array, nq, 0, (void **)&c.y) || !nn_int(env, argv[13], &threads))
-    return nn_fail(env, NAME ": arrays must be Float32Array (mask Uint8Array or null) of the right length");
+  if (!get_array_opt(env, argv[6], napi_float32_array, nq, 0, (void **)&c.q) ||
+      !get_array_opt(env, argv[7], napi_float32_array, nk, 0, (void **)&c.k) ||
+      !get_array_opt(env, argv[8], napi_float32_array, nk, 0, (void **)&c.v) ||
+      !get_array_opt(env, argv[9], napi_uint8_array, (size_t)c.bn * c.tk, 1, (void **)&c.mask) ||
+      !get_bool(env, argv[10], &c.causal) || !get_array_opt(env, argv[11], napi_float32_array, np, 0, (void **)&c.p) ||
+      !get_array_opt(env, argv[12], napi_float32_array, nq, 0, (void **)&c.y) || !get_int(env, argv[13], &threads))
+    return fail(env, NAME ": arrays must be Float32Array (mask Uint8Array or null) of the right length");
   parallel_for(threads, c.bn, attn_fwd_range, &c, 1);
   return NULL;
 }
@@ -365,26 +325,26 @@ static napi_value js_attn_backward(napi_env env, napi_callback_info info) {
   ARGS(18)
   attn_ctx c;
   memset(&c, 0, sizeof c);
-  if (attn_shape(env, argv, &c)) return nn_fail(env, NAME ": bad shape arguments");
+  if (attn_shape(env, argv, &c)) return fail(env, NAME ": bad shape arguments");
   size_t nq = (size_t)c.bn * c.tq * c.dm, nk = (size_t)c.bn * c.tk * c.dm, np = (size_t)c.bn * c.h * c.tq * c.tk;
   double bq, bk, bv;
   int threads;
-  if (!nn_arr(env, argv[6], napi_float32_array, nq, 0, (void **)&c.q) ||
-      !nn_arr(env, argv[7], napi_float32_array, nk, 0, (void **)&c.k) ||
-      !nn_arr(env, argv[8], napi_float32_array, nk, 0, (void **)&c.v) ||
-      !nn_arr(env, argv[9], napi_float32_array, np, 0, (void **)&c.p) ||
-      !nn_arr(env, argv[10], napi_float32_array, nq, 0, (void **)&c.g) ||
-      !nn_arr(env, argv[11], napi_float32_array, nq, 1, (void **)&c.dq) ||
-      !nn_arr(env, argv[12], napi_float32_array, nk, 1, (void **)&c.dk) ||
-      !nn_arr(env, argv[13], napi_float32_array, nk, 1, (void **)&c.dv) || !nn_num(env, argv[14], &bq) ||
-      !nn_num(env, argv[15], &bk) || !nn_num(env, argv[16], &bv) || !nn_int(env, argv[17], &threads))
-    return nn_fail(env, NAME ": arrays must be Float32Array (gradients may be null) of the right length");
+  if (!get_array_opt(env, argv[6], napi_float32_array, nq, 0, (void **)&c.q) ||
+      !get_array_opt(env, argv[7], napi_float32_array, nk, 0, (void **)&c.k) ||
+      !get_array_opt(env, argv[8], napi_float32_array, nk, 0, (void **)&c.v) ||
+      !get_array_opt(env, argv[9], napi_float32_array, np, 0, (void **)&c.p) ||
+      !get_array_opt(env, argv[10], napi_float32_array, nq, 0, (void **)&c.g) ||
+      !get_array_opt(env, argv[11], napi_float32_array, nq, 1, (void **)&c.dq) ||
+      !get_array_opt(env, argv[12], napi_float32_array, nk, 1, (void **)&c.dk) ||
+      !get_array_opt(env, argv[13], napi_float32_array, nk, 1, (void **)&c.dv) || !get_double(env, argv[14], &bq) ||
+      !get_double(env, argv[15], &bk) || !get_double(env, argv[16], &bv) || !get_int(env, argv[17], &threads))
+    return fail(env, NAME ": arrays must be Float32Array (gradients may be null) of the right length");
   c.bq = (float)bq;
   c.bk = (float)bk;
   c.bv = (float)bv;
   parallel_for(threads, c.bn, attn_bwd_range, &c, 1);
   for (int t = 0; t < MAX_THREADS; t++)
-    if (c.oom[t]) return nn_fail(env, NAME ": out of memory for the dP scratch");
+    if (c.oom[t]) return fail(env, NAME ": out of memory for the dP scratch");
   return NULL;
 }
 #undef NAME
@@ -456,10 +416,10 @@ static napi_value js_gelu_forward(napi_env env, napi_callback_info info) {
   gelu_ctx c;
   memset(&c, 0, sizeof c);
   int n, threads;
-  if (!nn_int(env, argv[0], &n) || !nn_arr(env, argv[1], napi_float32_array, n, 0, (void **)&c.x) ||
-      !nn_arr(env, argv[2], napi_float32_array, n, 0, (void **)&c.y) ||
-      !nn_arr(env, argv[3], napi_float32_array, n, 0, (void **)&c.tt) || !nn_int(env, argv[4], &threads))
-    return nn_fail(env, NAME ": expected (n, x, y, t: Float32Array of n elements, threads)");
+  if (!get_int(env, argv[0], &n) || !get_array_opt(env, argv[1], napi_float32_array, n, 0, (void **)&c.x) ||
+      !get_array_opt(env, argv[2], napi_float32_array, n, 0, (void **)&c.y) ||
+      !get_array_opt(env, argv[3], napi_float32_array, n, 0, (void **)&c.tt) || !get_int(env, argv[4], &threads))
+    return fail(env, NAME ": expected (n, x, y, t: Float32Array of n elements, threads)");
   parallel_elems(threads, n, gelu_fwd_range, &c);
   return NULL;
 }
@@ -472,12 +432,12 @@ static napi_value js_gelu_backward(napi_env env, napi_callback_info info) {
   gelu_ctx c;
   memset(&c, 0, sizeof c);
   int n, threads;
-  if (!nn_int(env, argv[0], &n) || !nn_arr(env, argv[1], napi_float32_array, n, 0, (void **)&c.x) ||
-      !nn_arr(env, argv[2], napi_float32_array, n, 0, (void **)&c.t) ||
-      !nn_arr(env, argv[3], napi_float32_array, n, 0, (void **)&c.g) ||
-      !nn_arr(env, argv[4], napi_float32_array, n, 0, (void **)&c.d) || !nn_bool(env, argv[5], &c.fresh) ||
-      !nn_int(env, argv[6], &threads))
-    return nn_fail(env, NAME ": expected (n, x, t, g, d: Float32Array of n elements, fresh, threads)");
+  if (!get_int(env, argv[0], &n) || !get_array_opt(env, argv[1], napi_float32_array, n, 0, (void **)&c.x) ||
+      !get_array_opt(env, argv[2], napi_float32_array, n, 0, (void **)&c.t) ||
+      !get_array_opt(env, argv[3], napi_float32_array, n, 0, (void **)&c.g) ||
+      !get_array_opt(env, argv[4], napi_float32_array, n, 0, (void **)&c.d) || !get_bool(env, argv[5], &c.fresh) ||
+      !get_int(env, argv[6], &threads))
+    return fail(env, NAME ": expected (n, x, t, g, d: Float32Array of n elements, fresh, threads)");
   parallel_elems(threads, n, gelu_bwd_range, &c);
   return NULL;
 }
@@ -576,16 +536,16 @@ static napi_value js_ln_forward(napi_env env, napi_callback_info info) {
   ln_ctx c;
   memset(&c, 0, sizeof c);
   int threads;
-  if (!nn_int(env, argv[0], &c.rows) || !nn_int(env, argv[1], &c.d) || !nn_num(env, argv[2], &c.eps))
-    return nn_fail(env, NAME ": expected integer rows, d and a number eps");
+  if (!get_int(env, argv[0], &c.rows) || !get_int(env, argv[1], &c.d) || !get_double(env, argv[2], &c.eps))
+    return fail(env, NAME ": expected integer rows, d and a number eps");
   size_t n = (size_t)c.rows * c.d;
-  if (!nn_arr(env, argv[3], napi_float32_array, n, 0, (void **)&c.x) ||
-      !nn_arr(env, argv[4], napi_float32_array, c.d, 0, (void **)&c.gamma) ||
-      !nn_arr(env, argv[5], napi_float32_array, c.d, 0, (void **)&c.beta) ||
-      !nn_arr(env, argv[6], napi_float32_array, n, 0, (void **)&c.y) ||
-      !nn_arr(env, argv[7], napi_float32_array, n, 0, (void **)&c.xh) ||
-      !nn_arr(env, argv[8], napi_float32_array, c.rows, 0, (void **)&c.rstd) || !nn_int(env, argv[9], &threads))
-    return nn_fail(env, NAME ": arrays must be Float32Array of the right length");
+  if (!get_array_opt(env, argv[3], napi_float32_array, n, 0, (void **)&c.x) ||
+      !get_array_opt(env, argv[4], napi_float32_array, c.d, 0, (void **)&c.gamma) ||
+      !get_array_opt(env, argv[5], napi_float32_array, c.d, 0, (void **)&c.beta) ||
+      !get_array_opt(env, argv[6], napi_float32_array, n, 0, (void **)&c.y) ||
+      !get_array_opt(env, argv[7], napi_float32_array, n, 0, (void **)&c.xh) ||
+      !get_array_opt(env, argv[8], napi_float32_array, c.rows, 0, (void **)&c.rstd) || !get_int(env, argv[9], &threads))
+    return fail(env, NAME ": arrays must be Float32Array of the right length");
   parallel_for(threads, c.rows, ln_fwd_range, &c, 0);
   return NULL;
 }
@@ -603,20 +563,20 @@ static napi_value js_ln_backward(napi_env env, napi_callback_info info) {
   memset(&c, 0, sizeof c);
   int threads;
   float *dgam, *dbet;
-  if (!nn_int(env, argv[0], &c.rows) || !nn_int(env, argv[1], &c.d)) return nn_fail(env, NAME ": bad rows/d");
+  if (!get_int(env, argv[0], &c.rows) || !get_int(env, argv[1], &c.d)) return fail(env, NAME ": bad rows/d");
   size_t n = (size_t)c.rows * c.d;
-  if (!nn_arr(env, argv[2], napi_float32_array, n, 0, (void **)&c.g) ||
-      !nn_arr(env, argv[3], napi_float32_array, n, 0, (void **)&c.xhat) ||
-      !nn_arr(env, argv[4], napi_float32_array, c.rows, 0, (void **)&c.rstd_in) ||
-      !nn_arr(env, argv[5], napi_float32_array, c.d, 0, (void **)&c.gamma) ||
-      !nn_arr(env, argv[6], napi_float32_array, n, 1, (void **)&c.dx) || !nn_bool(env, argv[7], &c.fresh) ||
-      !nn_arr(env, argv[8], napi_float32_array, c.d, 1, (void **)&dgam) ||
-      !nn_arr(env, argv[9], napi_float32_array, c.d, 1, (void **)&dbet) || !nn_int(env, argv[10], &threads))
-    return nn_fail(env, NAME ": arrays must be Float32Array of the right length (dx, dgamma, dbeta may be null)");
+  if (!get_array_opt(env, argv[2], napi_float32_array, n, 0, (void **)&c.g) ||
+      !get_array_opt(env, argv[3], napi_float32_array, n, 0, (void **)&c.xhat) ||
+      !get_array_opt(env, argv[4], napi_float32_array, c.rows, 0, (void **)&c.rstd_in) ||
+      !get_array_opt(env, argv[5], napi_float32_array, c.d, 0, (void **)&c.gamma) ||
+      !get_array_opt(env, argv[6], napi_float32_array, n, 1, (void **)&c.dx) || !get_bool(env, argv[7], &c.fresh) ||
+      !get_array_opt(env, argv[8], napi_float32_array, c.d, 1, (void **)&dgam) ||
+      !get_array_opt(env, argv[9], napi_float32_array, c.d, 1, (void **)&dbet) || !get_int(env, argv[10], &threads))
+    return fail(env, NAME ": arrays must be Float32Array of the right length (dx, dgamma, dbeta may be null)");
   int blocks = (c.rows + ROW_BLOCK - 1) / ROW_BLOCK;
   if (dgam || dbet) {
     c.part = (double *)malloc(sizeof(double) * 2 * (size_t)c.d * (size_t)(blocks > 0 ? blocks : 1));
-    if (!c.part) return nn_fail(env, NAME ": out of memory");
+    if (!c.part) return fail(env, NAME ": out of memory");
   }
   parallel_for(threads, blocks, ln_bwd_range, &c, 0);
   if (c.part) {
@@ -653,10 +613,10 @@ static napi_value js_vec_add(napi_env env, napi_callback_info info) {
   ARGS(5)
   add_ctx c;
   int n, threads;
-  if (!nn_int(env, argv[0], &n) || !nn_arr(env, argv[1], napi_float32_array, n, 0, (void **)&c.a) ||
-      !nn_arr(env, argv[2], napi_float32_array, n, 0, (void **)&c.b) ||
-      !nn_arr(env, argv[3], napi_float32_array, n, 0, (void **)&c.y) || !nn_int(env, argv[4], &threads))
-    return nn_fail(env, NAME ": expected (n, a, b, y: Float32Array of n elements, threads)");
+  if (!get_int(env, argv[0], &n) || !get_array_opt(env, argv[1], napi_float32_array, n, 0, (void **)&c.a) ||
+      !get_array_opt(env, argv[2], napi_float32_array, n, 0, (void **)&c.b) ||
+      !get_array_opt(env, argv[3], napi_float32_array, n, 0, (void **)&c.y) || !get_int(env, argv[4], &threads))
+    return fail(env, NAME ": expected (n, a, b, y: Float32Array of n elements, threads)");
   parallel_elems(threads, n, add_range, &c);
   return NULL;
 }
@@ -670,10 +630,10 @@ static napi_value js_bias_rows(napi_env env, napi_callback_info info) {
   ARGS(4)
   int rows, n;
   float *b, *y;
-  if (!nn_int(env, argv[0], &rows) || !nn_int(env, argv[1], &n) ||
-      !nn_arr(env, argv[2], napi_float32_array, n, 0, (void **)&b) ||
-      !nn_arr(env, argv[3], napi_float32_array, (size_t)rows * n, 0, (void **)&y))
-    return nn_fail(env, NAME ": expected (rows, n, b: Float32Array(n), y: Float32Array(rows·n))");
+  if (!get_int(env, argv[0], &rows) || !get_int(env, argv[1], &n) ||
+      !get_array_opt(env, argv[2], napi_float32_array, n, 0, (void **)&b) ||
+      !get_array_opt(env, argv[3], napi_float32_array, (size_t)rows * n, 0, (void **)&y))
+    return fail(env, NAME ": expected (rows, n, b: Float32Array(n), y: Float32Array(rows·n))");
   for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * n, b, sizeof(float) * (size_t)n);
   return NULL;
 }
@@ -701,16 +661,16 @@ static napi_value js_col_sums(napi_env env, napi_callback_info info) {
   ARGS(4)
   int rows, n;
   float *g, *db;
-  if (!nn_int(env, argv[0], &rows) || !nn_int(env, argv[1], &n) ||
-      !nn_arr(env, argv[2], napi_float32_array, (size_t)rows * n, 0, (void **)&g) ||
-      !nn_arr(env, argv[3], napi_float32_array, n, 0, (void **)&db))
-    return nn_fail(env, NAME ": expected (rows, n, g: Float32Array(rows·n), db: Float32Array(n))");
+  if (!get_int(env, argv[0], &rows) || !get_int(env, argv[1], &n) ||
+      !get_array_opt(env, argv[2], napi_float32_array, (size_t)rows * n, 0, (void **)&g) ||
+      !get_array_opt(env, argv[3], napi_float32_array, n, 0, (void **)&db))
+    return fail(env, NAME ": expected (rows, n, g: Float32Array(rows·n), db: Float32Array(n))");
   double *acc = (double *)calloc((size_t)n, sizeof(double));
   float *blk = (float *)malloc(sizeof(float) * (size_t)n);
   if (!acc || !blk) {
     free(acc);
     free(blk);
-    return nn_fail(env, NAME ": out of memory");
+    return fail(env, NAME ": out of memory");
   }
   col_sums(g, rows, n, blk, acc);
   for (int j = 0; j < n; j++) db[j] += (float)acc[j];
