@@ -17,9 +17,21 @@ export interface Alias {
   shape: [number, number];
 }
 
-export function recoverLinearNames(nodes: readonly GraphNode[], infos: ReadonlyMap<string, TensorInfo>): Map<string, Alias> {
+/** Tensor name -> the nodes that read it, in graph order. */
+export function consumersOf(nodes: readonly GraphNode[]): Map<string, GraphNode[]> {
   const consumers = new Map<string, GraphNode[]>();
-  for (const n of nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  for (const n of nodes) {
+    for (const i of n.inputs) {
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
+  }
+  return consumers;
+}
+
+export function recoverLinearNames(nodes: readonly GraphNode[], infos: ReadonlyMap<string, TensorInfo>): Map<string, Alias> {
+  const consumers = consumersOf(nodes);
   const out = new Map<string, Alias>();
   for (const n of nodes) {
     if (n.op !== 'MatMul' || n.inputs.length !== 2) continue;

@@ -1,3 +1,4 @@
+import { consumersOf } from './onnx-names.js';
 import type { GraphNode, TensorInfo } from './types.js';
 
 /**
@@ -46,8 +47,9 @@ export function findQuantizedWeights(nodes: readonly GraphNode[], infos: Readonl
   const weights = new Map<string, QuantWeight>();
   const hidden = new Set<string>();
   const byQ = new Map<string, string>();
-  const consumers = new Map<string, GraphNode[]>();
-  for (const n of nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const consumers = consumersOf(nodes);
+  const producer = new Map<string, GraphNode>();
+  for (const n of nodes) for (const o of n.outputs) producer.set(o, n);
   const isInt8 = (name: string | undefined) => name !== undefined && INT8.has(infos.get(name)?.dtype ?? '');
   const isConst = (name: string | undefined) => name !== undefined && name !== '' && infos.has(name);
 
@@ -79,7 +81,7 @@ export function findQuantizedWeights(nodes: readonly GraphNode[], infos: Readonl
       const cast = (consumers.get(n.outputs[0]) ?? []).find((c) => c.op === 'Cast');
       const mul = cast && (consumers.get(cast.outputs[0]) ?? []).find((c) => c.op === 'Mul');
       const sIn = mul?.inputs.find((i) => i !== cast?.outputs[0]);
-      const scale = sIn === undefined ? undefined : weightScale(sIn, b, nodes, infos);
+      const scale = sIn === undefined ? undefined : weightScale(sIn, b, producer, infos);
       if (mul && scale) {
         const w = claim(b, scale, n.inputs[3], undefined, `${b}_dequantized`);
         linearView.push({ name: n.name, op: 'MatMul', inputs: [a, w], outputs: mul.outputs, attrs: {} });
@@ -142,11 +144,11 @@ const QPARAM_INPUTS: Readonly<Record<string, readonly number[]>> = {
  * The weight's own scale among the inputs of the scale Mul: the initializer "<stem>_scale" when
  * the weight follows onnxruntime's naming, else the one initializer operand of Mul(x_scale, s).
  */
-function weightScale(sIn: string, q: string, nodes: readonly GraphNode[], infos: ReadonlyMap<string, TensorInfo>): string | undefined {
+function weightScale(sIn: string, q: string, producer: ReadonlyMap<string, GraphNode>, infos: ReadonlyMap<string, TensorInfo>): string | undefined {
   const stem = q.endsWith('_quantized') ? q.slice(0, -'_quantized'.length) : q;
   if (infos.has(sIn)) return sIn;
-  const prod = nodes.find((m) => m.op === 'Mul' && m.outputs[0] === sIn);
-  if (!prod) return undefined;
+  const prod = producer.get(sIn);
+  if (!prod || prod.op !== 'Mul') return undefined;
   const named = prod.inputs.find((i) => i === `${stem}_scale`);
   if (named !== undefined && infos.has(named)) return named;
   const consts = prod.inputs.filter((i) => infos.has(i));
