@@ -12,7 +12,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSource } from '../src/io/open.js';
-import { writeSafetensors } from '../src/io/safetensors-write.js';
+import { writeSafetensors } from '../src/io/formats/safetensors/write.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const arg = (name: string, dflt: number): number => {

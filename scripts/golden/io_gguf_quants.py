@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden values for genbound's GGUF block dequantizers (src/io/gguf-quants.ts), from llama.cpp's
+"""Golden values for genbound's GGUF block dequantizers (src/io/formats/gguf/quants.ts), from llama.cpp's
 own Python package gguf-py (gguf.quants.dequantize), which is independent of genbound's code.
 
 Install it offline from the wheel on this machine, then run:

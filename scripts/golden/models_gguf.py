@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A small LLaMA (grouped-query attention) as llama.cpp's converter writes it to GGUF, for the GGUF
-name/config mapping (src/io/gguf-names.ts, test/models/gguf.test.ts), with numpy's summaries of
+name/config mapping (src/io/formats/gguf/names.ts, test/models/gguf.test.ts), with numpy's summaries of
 every theory matrix computed from the Hugging Face-layout weights.
 
 As convert_hf_to_gguf.py does, Q and K rows are permuted within each head (its LlamaModel.permute,

@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { BadFileError } from '../errors.js';
+import { checkRange, type ByteSource } from './byte-source.js';
 
 /** Largest single fs.read; bigger ranges are read in pieces (fs.read caps one call near 2 GiB). */
 const CHUNK = 1 << 30;
@@ -8,12 +9,17 @@ const CHUNK = 1 << 30;
  * A file read by byte range, never whole: the basis of every lazy reader. Offsets are plain
  * numbers (exact to 2^53), so files past 2^31 and 2^32 bytes work.
  */
-export class RandomAccessFile {
+export class RandomAccessFile implements ByteSource {
   private constructor(
     readonly path: string,
     private readonly fh: FileHandle,
     readonly size: number,
   ) {}
+
+  /** The path, as ByteSource names it. */
+  get name(): string {
+    return this.path;
+  }
 
   static async open(path: string): Promise<RandomAccessFile> {
     let fh: FileHandle;
@@ -29,12 +35,7 @@ export class RandomAccessFile {
 
   /** Reads exactly `length` bytes at `offset`, or throws BadFileError (truncated). */
   async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-      throw new BadFileError(this.path, `${what}: invalid byte range ${offset}+${length}`);
-    }
-    if (offset + length > this.size) {
-      throw new BadFileError(this.path, `truncated: ${what} needs bytes ${offset}..${offset + length} but the file has ${this.size}`);
-    }
+    checkRange(this.path, this.size, offset, length, what);
     const buf = new Uint8Array(length);
     let done = 0;
     while (done < length) {

@@ -2,10 +2,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BadFileError, NetworkError, UnsupportedError } from '../errors.js';
 import { RandomAccessFile } from './file.js';
-import { openGguf } from './gguf.js';
-import { onnxReader, tfjsReader } from './onnx-reader.js';
-import { openPyTorch } from './pytorch.js';
-import { openSafetensors, openSharded, openShardedSafetensors } from './safetensors.js';
+import { openGguf } from './formats/gguf/reader.js';
+import { onnxReader, tfjsReader } from './formats/graph-entries.js';
+import { openPyTorch } from './formats/pytorch/reader.js';
+import { openSafetensors, openSharded, openShardedSafetensors } from './formats/safetensors/reader.js';
 import type { ReadOptions } from './source-base.js';
 import type { TensorSource } from './types.js';
 

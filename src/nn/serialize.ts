@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadFileError, ModelError } from '../errors.js';
-import { openSafetensors } from '../io/safetensors.js';
-import { writeSafetensors, type WritableTensor } from '../io/safetensors-write.js';
+import { openSafetensors } from '../io/formats/safetensors/reader.js';
+import { writeSafetensors, type WritableTensor } from '../io/formats/safetensors/write.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { Linear, type Module } from './module.js';
 import { Rng } from './rng.js';

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenboundError } from '../../src/errors.js';
-import { parseSafetensorsHeader } from '../../src/io/safetensors.js';
-import { parseGgufHeader } from '../../src/io/gguf.js';
-import { parseStateDictPickle } from '../../src/io/pytorch.js';
-import { unpickle } from '../../src/io/pickle.js';
+import { parseSafetensorsHeader } from '../../src/io/formats/safetensors/reader.js';
+import { parseGgufHeader } from '../../src/io/formats/gguf/reader.js';
+import { parseStateDictPickle } from '../../src/io/formats/pytorch/reader.js';
+import { unpickle } from '../../src/io/formats/pytorch/pickle.js';
 import { openSource } from '../../src/io/open.js';
 import { RandomAccessFile } from '../../src/io/file.js';
-import { readZipDirectory, storedDataOffset } from '../../src/io/zip.js';
+import { readZipDirectory, storedDataOffset } from '../../src/io/formats/pytorch/zip.js';
 
 /**
  * Fuzzing with a fixed seed and a bounded number of cases: random bytes and mutated valid inputs

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openGguf } from '../../src/io/gguf.js';
-import { BLOCK_DEQUANT } from '../../src/io/gguf-quants.js';
+import { openGguf } from '../../src/io/formats/gguf/reader.js';
+import { BLOCK_DEQUANT } from '../../src/io/formats/gguf/quants.js';
 import { UnsupportedError } from '../../src/errors.js';
 
 /** Golden values from llama.cpp's gguf-py (scripts/golden/io_gguf_quants.py), 9 significant digits. */

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openGguf, parseGgufHeader } from '../../src/io/gguf.js';
+import { openGguf, parseGgufHeader } from '../../src/io/formats/gguf/reader.js';
 import { openSource } from '../../src/io/open.js';
 import { BadFileError, UnsupportedError } from '../../src/errors.js';
 
@@ -21,7 +21,7 @@ test('GGUF: F32, F16, BF16, F64 and dequantised Q8_0 match the golden values; me
     assert.equal(src.format, 'gguf');
     for (const [k, v] of Object.entries(exp.metadata)) assert.deepEqual(src.config?.[k], v, k);
     assert.equal(src.metadata?.['general.name'], 'tiny test');
-    // general.architecture is llama: llama.cpp names are listed as Hugging Face ones (gguf-names.ts).
+    // general.architecture is llama: llama.cpp names are listed as Hugging Face ones (src/io/formats/gguf/names.ts).
     assert.deepEqual(src.list().find((t) => t.name === 'model.layers.0.mlp.down_proj.weight'), { name: 'model.layers.0.mlp.down_proj.weight', dtype: 'Q4_K', shape: [2, 256] });
     assert.equal(src.config?.model_type, 'llama');
     for (const [name, e] of Object.entries(exp.tensors)) {

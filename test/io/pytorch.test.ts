@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openPyTorch } from '../../src/io/pytorch.js';
+import { openPyTorch } from '../../src/io/formats/pytorch/reader.js';
 import { openSource } from '../../src/io/open.js';
 import { BadFileError, GenboundError, UnsupportedError } from '../../src/errors.js';
 

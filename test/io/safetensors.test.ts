@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, openSync, writeS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openSafetensors, openShardedSafetensors } from '../../src/io/safetensors.js';
-import { writeSafetensors } from '../../src/io/safetensors-write.js';
+import { openSafetensors, openShardedSafetensors } from '../../src/io/formats/safetensors/reader.js';
+import { writeSafetensors } from '../../src/io/formats/safetensors/write.js';
 import { openSource } from '../../src/io/open.js';
 import { BadFileError, BadOptionError, ModelError, NumericError, UnsupportedError } from '../../src/errors.js';
 

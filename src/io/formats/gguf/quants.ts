@@ -1,4 +1,4 @@
-import { f16BitsToNumber } from './dtypes.js';
+import { f16BitsToNumber } from '../../dtypes.js';
 
 /**
  * Dequantization of ggml's block formats (the structs block_q4_0 … block_iq4_xs of ggml's

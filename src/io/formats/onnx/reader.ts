@@ -1,11 +1,11 @@
 import { readFile, open } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
-import { BadFileError, ModelError, UnsupportedError } from '../errors.js';
-import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from './types.js';
-import { recoverLinearNames, transpose, type Alias } from './onnx-names.js';
-import { dequantize, findQuantizedWeights, type QuantWeight } from './onnx-quant.js';
-import { decodeRaw, decodeTyped, ONNX_DTYPES, toNum, type Int64Like } from './onnx-tensor.js';
+import { BadFileError, ModelError, UnsupportedError } from '../../../errors.js';
+import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from '../../types.js';
+import { recoverLinearNames, transpose, type Alias } from './names.js';
+import { dequantize, findQuantizedWeights, type QuantWeight } from './quant.js';
+import { decodeRaw, decodeTyped, ONNX_DTYPES, toNum, type Int64Like } from './tensor.js';
 
 /**
  * ONNX reader: weights are the graph's initializers AND the outputs of Constant nodes (exporters
@@ -70,7 +70,7 @@ export class OnnxSource implements GraphTensorSource {
   private readonly nodes: GraphNode[];
   private readonly small = new Map<string, readonly number[]>();
   private readonly aliases: Map<string, Alias>;
-  /** Dequantized weights of a quantized model (onnx-quant.ts) and the integer tensors behind them. */
+  /** Dequantized weights of a quantized model (quant.ts) and the integer tensors behind them. */
   private readonly quant: Map<string, QuantWeight>;
   private readonly quantHidden: Set<string>;
 

@@ -1,9 +1,9 @@
-import { BadFileError, UnsupportedError } from '../errors.js';
-import { decode, DTYPE_SIZE } from './dtypes.js';
-import { RandomAccessFile } from './file.js';
+import { BadFileError, UnsupportedError } from '../../../errors.js';
+import { decode, DTYPE_SIZE } from '../../dtypes.js';
+import { RandomAccessFile } from '../../file.js';
 import { PickleTruncated, PyDict, PyGlobal, unpickle } from './pickle.js';
-import { checkedTensor, finishTensor, missingTensor, numel, requireReadable, type ReadOptions, q } from './source-base.js';
-import type { Tensor, TensorInfo, TensorSource } from './types.js';
+import { checkedTensor, finishTensor, missingTensor, numel, requireReadable, type ReadOptions, q } from '../../source-base.js';
+import type { Tensor, TensorInfo, TensorSource } from '../../types.js';
 import { readZipDirectory, storedDataOffset, type ZipEntry } from './zip.js';
 
 /**

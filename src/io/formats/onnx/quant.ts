@@ -1,5 +1,5 @@
-import { consumersOf } from './onnx-names.js';
-import type { GraphNode, TensorInfo } from './types.js';
+import { consumersOf } from './names.js';
+import type { GraphNode, TensorInfo } from '../../types.js';
 
 /**
  * Weight-only views of quantized ONNX models (onnxruntime.quantization's output, which is what

@@ -1,7 +1,7 @@
 import { open, rename, rm, mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { BadOptionError } from '../errors.js';
-import { encode } from './dtypes.js';
+import { BadOptionError } from '../../../errors.js';
+import { encode } from '../../dtypes.js';
 
 /** One tensor to write. `data` is row-major with numel(shape) elements. */
 export interface WritableTensor {

@@ -1,8 +1,8 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BadFileError, ModelError, UnsupportedError } from '../errors.js';
-import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from './types.js';
-import { halfToNumber } from './onnx-tensor.js';
+import { BadFileError, ModelError, UnsupportedError } from '../../../errors.js';
+import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from '../../types.js';
+import { halfToNumber } from '../onnx/tensor.js';
 
 /**
  * TensorFlow.js model reader (GraphModel and LayersModel artifacts): model.json's

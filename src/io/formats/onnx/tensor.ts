@@ -1,5 +1,5 @@
-import { BadFileError, UnsupportedError } from '../errors.js';
-import { f16BitsToNumber } from './dtypes.js';
+import { BadFileError, UnsupportedError } from '../../../errors.js';
+import { f16BitsToNumber } from '../../dtypes.js';
 
 /**
  * Decoding of ONNX TensorProto payloads (onnx.proto, message TensorProto). The element type is

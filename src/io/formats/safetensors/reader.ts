@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { BadFileError, UnsupportedError } from '../errors.js';
-import { RandomAccessFile } from './file.js';
-import { finishTensor, missingTensor, MultiSource, requireReadable, type ReadOptions, q } from './source-base.js';
-import type { Tensor, TensorInfo, TensorSource } from './types.js';
+import { BadFileError, UnsupportedError } from '../../../errors.js';
+import { RandomAccessFile } from '../../file.js';
+import { finishTensor, missingTensor, MultiSource, requireReadable, type ReadOptions, q } from '../../source-base.js';
+import type { Tensor, TensorInfo, TensorSource } from '../../types.js';
 
 /**
  * safetensors reader (format: https://github.com/huggingface/safetensors, "Format" section):

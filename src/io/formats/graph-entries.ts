@@ -1,9 +1,9 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { BadFileError } from '../errors.js';
-import type { CheckpointReader } from './open.js';
-import { openOnnx } from './onnx.js';
-import { openTfjs } from './tfjs.js';
+import { BadFileError } from '../../errors.js';
+import type { CheckpointReader } from '../open.js';
+import { openOnnx } from './onnx/reader.js';
+import { openTfjs } from './tfjs/reader.js';
 
 /**
  * Registry entries (src/io/open.ts) for the graph formats. Both readers pick up config.json

@@ -1,4 +1,4 @@
-import { BadFileError, UnsupportedError } from '../errors.js';
+import { BadFileError, UnsupportedError } from '../../../errors.js';
 
 /**
  * A RESTRICTED unpickler (opcodes as in CPython's Lib/pickletools.py, protocols 0-5). It builds

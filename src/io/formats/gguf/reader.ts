@@ -1,9 +1,9 @@
-import { BadFileError, UnsupportedError } from '../errors.js';
-import { hfView } from './gguf-names.js';
-import { BLOCK_DEQUANT } from './gguf-quants.js';
-import { RandomAccessFile } from './file.js';
-import { checkedTensor, finishTensor, missingTensor, type ReadOptions, q } from './source-base.js';
-import type { Tensor, TensorInfo, TensorSource } from './types.js';
+import { BadFileError, UnsupportedError } from '../../../errors.js';
+import { hfView } from './names.js';
+import { BLOCK_DEQUANT } from './quants.js';
+import { RandomAccessFile } from '../../file.js';
+import { checkedTensor, finishTensor, missingTensor, type ReadOptions, q } from '../../source-base.js';
+import type { Tensor, TensorInfo, TensorSource } from '../../types.js';
 
 /**
  * GGUF reader (llama.cpp, docs/gguf.md in ggml; versions 2 and 3, little-endian):
@@ -13,7 +13,7 @@ import type { Tensor, TensorInfo, TensorSource } from './types.js';
  *   then the data; each offset is relative to the data start. Strings are u64 length + UTF-8.
  * ne[0] is the fastest-varying dimension, so the row-major shape reported here is ne reversed
  * (a PyTorch (out, in) weight has ne = [in, out] and shape [out, in]).
- * F32, F16, BF16, F64, I8 and the block formats of gguf-quants.ts (Q4_0 … Q8_0, the k-quants
+ * F32, F16, BF16, F64, I8 and the block formats of quants.ts (Q4_0 … Q8_0, the k-quants
  * Q2_K … Q6_K, IQ4_NL, IQ4_XS) are decoded; the grid-based IQ1/IQ2/IQ3 and ternary formats are
  * listed but refused by name on read.
  *
@@ -33,7 +33,7 @@ const GGML_TYPES: Readonly<Record<number, readonly [string, number, number]>> = 
   29: ['IQ1_M', 256, 56], 30: ['BF16', 1, 2], 34: ['TQ1_0', 256, 54], 35: ['TQ2_0', 256, 66],
 };
 
-/** Plain element types; the block formats are those of gguf-quants.ts. */
+/** Plain element types; the block formats are those of quants.ts. */
 const PLAIN = new Set(['F32', 'F16', 'BF16', 'F64', 'I8']);
 
 export interface GgufEntry extends TensorInfo {
@@ -182,7 +182,7 @@ export class GgufSource implements TensorSource {
   readonly config: Record<string, unknown>;
   readonly metadata: Readonly<Record<string, string>>;
   private readonly byName: Map<string, GgufEntry>;
-  /** GGUF name -> Hugging Face name, for LLaMA-family files (gguf-names.ts); listed under the latter. */
+  /** GGUF name -> Hugging Face name, for LLaMA-family files (names.ts); listed under the latter. */
   private readonly hfNames = new Map<string, string>();
 
   constructor(

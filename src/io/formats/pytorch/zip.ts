@@ -1,6 +1,6 @@
-import { BadFileError, UnsupportedError } from '../errors.js';
-import type { RandomAccessFile } from './file.js';
-import { q } from './source-base.js';
+import { BadFileError, UnsupportedError } from '../../../errors.js';
+import type { RandomAccessFile } from '../../file.js';
+import { q } from '../../source-base.js';
 
 /**
  * Minimal ZIP central-directory reader (PKWARE APPNOTE 6.3: end of central directory record,

@@ -1,4 +1,4 @@
-import type { GraphNode, TensorInfo } from './types.js';
+import type { GraphNode, TensorInfo } from '../../types.js';
 
 /**
  * Recovers PyTorch parameter names lost in torch.onnx exports. With constant folding, the
