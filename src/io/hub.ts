@@ -1,11 +1,12 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, symlink, writeFile, copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, rename, rm, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import cliProgress from 'cli-progress';
 import { BadFileError, BadOptionError, NetworkError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { q } from './source-base.js';
+import { exists, fetchBlob, HttpStatusError, type Expected } from './hub/download.js';
+import { hubRequest } from './hub/http.js';
+import { checkRevision, hubTimeouts, isCommit, MAX_LISTING_BYTES, MAX_SHARDS, safeRepoPath, type HubTimeouts } from './hub/settings.js';
 
 /**
  * Hugging Face hub download into the cache layout huggingface_hub uses (file_download.py):
@@ -14,12 +15,14 @@ import { q } from './source-base.js';
  *   $HF_HOME/hub/models--{org}--{name}/refs/{revision}        the commit the revision points to
  * so a model fetched by genbound is reused by transformers and the other way round.
  * Environment: HF_HOME (default ~/.cache/huggingface), HF_ENDPOINT (default
- * https://huggingface.co), HF_TOKEN (sent as "Authorization: Bearer"), HF_HUB_OFFLINE=1 (cache only).
+ * https://huggingface.co), HF_TOKEN (sent as "Authorization: Bearer", to the hub's origin only),
+ * HF_HUB_OFFLINE=1 (cache only), and the timeouts of hub/settings.ts (HF_HUB_ETAG_TIMEOUT,
+ * HF_HUB_DOWNLOAD_TIMEOUT, GENBOUND_HUB_STALL_TIMEOUT, GENBOUND_HUB_DEADLINE).
  * Files: config.json, then the weights (safetensors preferred: model.safetensors.index.json and
  * its shards, or model.safetensors; else pytorch_model.bin(.index.json); else one .gguf).
- * Each file is checked against the hub's ETag: X-Linked-Etag is the sha256 of an LFS file, a
- * 40-hex ETag is the git blob sha1 of a small file. Partial downloads (`.incomplete`) resume
- * with an HTTP Range request, also automatically after a dropped connection (3 attempts).
+ * Each file's size and sha256 come from the listing (`?blobs=true`) and the HEAD answer
+ * (X-Linked-Size, X-Linked-Etag; a 40-hex ETag is the git blob sha1 of a small file); where both
+ * say something they must agree. hub/download.ts streams, verifies and installs it under a lock.
  */
 
 export interface HubOptions {
@@ -29,59 +32,80 @@ export interface HubOptions {
   token?: string;
   /** true forces progress on stderr, false silences it; default: only when stderr is a TTY. */
   progress?: boolean;
+  /** Overrides the timeouts (milliseconds) otherwise taken from the environment. */
+  timeouts?: Partial<HubTimeouts>;
 }
 
 interface Ctx {
   id: string;
   endpoint: string;
-  token?: string;
+  auth?: string;
   repoDir: string;
+  lockDir: string;
   progress: boolean;
+  timeouts: HubTimeouts;
 }
 
-const ATTEMPTS = 3;
-const STALL_MS = 60_000;
+const HEADERS = { 'user-agent': 'genbound/0.1' };
+const MAX_SIBLINGS = 100_000;
 
-function headers(ctx: Ctx, extra: Record<string, string> = {}): Record<string, string> {
-  return { 'user-agent': 'genbound/0.1', ...(ctx.token ? { authorization: `Bearer ${ctx.token}` } : {}), ...extra };
-}
-
-function httpError(ctx: Ctx, status: number, what: string): NetworkError {
-  if (status === 401 || status === 403) {
-    return new NetworkError(`${ctx.id}: access denied to ${what} (HTTP ${status}); for a gated or private model set HF_TOKEN to a token that may read it`);
-  }
-  if (status === 404) return new NetworkError(`${ctx.id}: ${what} not found on ${ctx.endpoint} (HTTP 404); check the model id and revision`);
-  return new NetworkError(`${ctx.id}: ${what} failed with HTTP ${status}`);
-}
-
-async function request(ctx: Ctx, url: string, init: RequestInit, what: string): Promise<Response> {
-  try {
-    return await fetch(url, { ...init, headers: headers(ctx, (init.headers as Record<string, string>) ?? {}) });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new NetworkError(`${ctx.id}: cannot reach ${ctx.endpoint} for ${what} (${cause?.code ?? cause?.message ?? String(err)})`);
-  }
+interface Listed {
+  size?: number;
+  sha256?: string;
 }
 
 interface RepoInfo {
   sha: string;
-  files: string[];
+  files: Map<string, Listed>;
+}
+
+const hex64 = (s: unknown): string | undefined => (typeof s === 'string' && /^[0-9a-f]{64}$/.test(s) ? s : undefined);
+const count = (s: unknown): number | undefined => (typeof s === 'number' && Number.isSafeInteger(s) && s >= 0 ? s : undefined);
+
+/** GETs a small JSON document (the listing), capped at `cap` bytes, within the etag timeouts. */
+async function getJson(ctx: Ctx, url: string, what: string, cap: number): Promise<unknown> {
+  const r = await hubRequest({ method: 'GET', url, id: ctx.id, what, auth: ctx.auth, headers: { ...HEADERS, accept: 'application/json' }, connectMs: ctx.timeouts.etagMs, readMs: ctx.timeouts.etagMs });
+  if (r.status !== 200) {
+    r.res.destroy();
+    throw new HttpStatusError(ctx.id, ctx.endpoint, r.status, what);
+  }
+  const chunks: Buffer[] = [];
+  let n = 0;
+  const late = setTimeout(() => r.res.destroy(new NetworkError(`${ctx.id}: ${what} did not arrive within ${ctx.timeouts.deadlineMs / 1000} s`)), ctx.timeouts.deadlineMs);
+  try {
+    for await (const c of r.res) {
+      n += (c as Buffer).byteLength;
+      if (n > cap) throw new NetworkError(`${ctx.id}: ${what} is larger than ${cap} bytes; refused`);
+      chunks.push(c as Buffer);
+    }
+  } catch (err) {
+    r.res.destroy();
+    if (err instanceof NetworkError) throw err;
+    throw new NetworkError(`${ctx.id}: ${what}: the connection broke (${(err as { code?: string }).code ?? (err as Error).message})`);
+  } finally {
+    clearTimeout(late);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new NetworkError(`${ctx.id}: ${what} is not JSON`);
+  }
 }
 
 async function repoInfo(ctx: Ctx, revision: string): Promise<RepoInfo> {
-  const url = `${ctx.endpoint}/api/models/${ctx.id}${revision === 'main' ? '' : `/revision/${encodeURIComponent(revision)}`}`;
-  const res = await request(ctx, url, { signal: AbortSignal.timeout(STALL_MS) }, 'the model listing');
-  if (!res.ok) throw httpError(ctx, res.status, 'the model listing');
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    throw new NetworkError(`${ctx.id}: the hub's model listing is not JSON`);
+  const url = `${ctx.endpoint}/api/models/${ctx.id}${revision === 'main' ? '' : `/revision/${encodeURIComponent(revision)}`}?blobs=true`;
+  const j = (await getJson(ctx, url, 'the model listing', MAX_LISTING_BYTES)) as { sha?: unknown; siblings?: unknown } | null;
+  if (typeof j !== 'object' || j === null || !Array.isArray(j.siblings)) throw new NetworkError(`${ctx.id}: the hub's model listing has no file list`);
+  if (typeof j.sha !== 'string' || !isCommit(j.sha)) throw new NetworkError(`${ctx.id}: the hub's model listing names no commit (sha)`);
+  if (isCommit(revision) && j.sha !== revision) throw new NetworkError(`${ctx.id}: asked for commit ${revision}, the hub listed ${j.sha}`);
+  if (j.siblings.length > MAX_SIBLINGS) throw new NetworkError(`${ctx.id}: the model listing names more than ${MAX_SIBLINGS} files; refused`);
+  const files = new Map<string, Listed>();
+  for (const s of j.siblings as unknown[]) {
+    const o = (typeof s === 'object' && s !== null ? s : {}) as { rfilename?: unknown; size?: unknown; lfs?: { sha256?: unknown; size?: unknown } | null };
+    const name = safeRepoPath(o.rfilename);
+    if (name) files.set(name, { size: count(o.lfs?.size) ?? count(o.size), sha256: hex64(o.lfs?.sha256) });
   }
-  const j = json as { sha?: unknown; siblings?: unknown };
-  if (!Array.isArray(j.siblings)) throw new NetworkError(`${ctx.id}: the hub's model listing has no file list`);
-  const files = j.siblings.map((s: { rfilename?: unknown }) => s?.rfilename).filter((f): f is string => typeof f === 'string');
-  return { sha: typeof j.sha === 'string' && /^[0-9a-f]{40}$/.test(j.sha) ? j.sha : revision, files };
+  return { sha: j.sha, files };
 }
 
 /** The weights to fetch (before shards are known), in order of preference. */
@@ -92,146 +116,90 @@ export function chooseWeights(files: readonly string[]): string | undefined {
   return gguf.length === 1 ? gguf[0] : undefined;
 }
 
-/** Hash named by an ETag: sha256 (64 hex, LFS) or git blob sha1 (40 hex); undefined if unknown. */
-function expectedHash(etag: string | null): { algo: 'sha256' | 'git-sha1'; hex: string } | undefined {
-  const e = (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
-  if (/^[0-9a-f]{64}$/.test(e)) return { algo: 'sha256', hex: e };
-  if (/^[0-9a-f]{40}$/.test(e)) return { algo: 'git-sha1', hex: e };
-  return undefined;
+/** What the hub declares about one file: HEAD (not following a redirect to the CDN) and the listing, which must agree. */
+async function declared(ctx: Ctx, commit: string, file: string, url: string, listed: Listed | undefined): Promise<Expected> {
+  const head = await hubRequest({
+    method: 'HEAD', url, id: ctx.id, what: file, auth: ctx.auth, stopAtCrossOrigin: true,
+    headers: { ...HEADERS, 'accept-encoding': 'identity' }, connectMs: ctx.timeouts.etagMs, readMs: ctx.timeouts.etagMs,
+  });
+  head.res.resume();
+  if (head.status >= 400 || head.status < 200) throw new HttpStatusError(ctx.id, ctx.endpoint, head.status, file);
+  const h = (k: string): string | undefined => {
+    const v = head.headers[k];
+    return typeof v === 'string' ? v.replace(/^W\//, '').replace(/"/g, '').trim() : undefined;
+  };
+  const repoCommit = h('x-repo-commit');
+  if (repoCommit !== undefined && repoCommit !== commit) throw new NetworkError(`${ctx.id}: ${file}: the hub answered for commit ${q(repoCommit.slice(0, 40))}, not ${commit}`);
+  const linked = h('x-linked-etag');
+  const etag = h('etag');
+  const sizeText = h('x-linked-size') ?? (head.status < 300 ? h('content-length') : undefined);
+  const headSize = sizeText !== undefined && /^\d{1,15}$/.test(sizeText) ? Number(sizeText) : undefined;
+  const headSha = hex64(linked) ?? (linked === undefined ? hex64(etag) : undefined);
+  const gitSha1 = linked === undefined && etag !== undefined && /^[0-9a-f]{40}$/.test(etag) ? etag : undefined;
+  if (headSize !== undefined && listed?.size !== undefined && headSize !== listed.size) {
+    throw new NetworkError(`${ctx.id}: ${file}: the listing declares ${listed.size} bytes, the file's headers ${headSize}; refused`);
+  }
+  if (headSha && listed?.sha256 && headSha !== listed.sha256) throw new NetworkError(`${ctx.id}: ${file}: the listing and the file's headers declare different sha256; refused`);
+  const size = headSize ?? listed?.size;
+  if (size === undefined) throw new NetworkError(`${ctx.id}: ${file}: the hub declares no size for it; refused (nothing to check the download against)`);
+  return { size, sha256: headSha ?? listed?.sha256, gitSha1: (headSha ?? listed?.sha256) ? undefined : gitSha1 };
 }
 
-function newHash(algo: 'sha256' | 'git-sha1', size: number): Hash {
-  const h = createHash(algo === 'sha256' ? 'sha256' : 'sha1');
-  if (algo === 'git-sha1') h.update(`blob ${size}\0`);
-  return h;
-}
-
-async function hashFile(path: string, h: Hash): Promise<void> {
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-}
-
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Downloads one file into blobs/ and links it into the snapshot; returns the snapshot path. */
-async function fetchFile(ctx: Ctx, commit: string, file: string, snapshot: string): Promise<string> {
-  const target = join(snapshot, file);
-  if (await exists(target)) return target;
-  const url = `${ctx.endpoint}/${ctx.id}/resolve/${encodeURIComponent(commit)}/${file.split('/').map(encodeURIComponent).join('/')}`;
-  const head = await request(ctx, url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(STALL_MS) }, file);
-  if (head.status >= 400) throw httpError(ctx, head.status, file);
-  const etag = head.headers.get('x-linked-etag') ?? head.headers.get('etag');
-  const sizeHeader = head.headers.get('x-linked-size') ?? (head.status < 300 ? head.headers.get('content-length') : null);
-  const size = sizeHeader !== null && /^\d+$/.test(sizeHeader) ? Number(sizeHeader) : undefined;
-  const want = expectedHash(etag);
-  const blobName = want?.hex ?? `${commit}-${file.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-  const blob = join(ctx.repoDir, 'blobs', blobName);
-  await mkdir(dirname(blob), { recursive: true });
-  if (!(await exists(blob))) await download(ctx, url, file, blob, size, want);
+/** Links `target` to `blob` (or copies it where symlinks fail), tolerating a concurrent link. */
+async function linkInto(blob: string, target: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   try {
     await symlink(relative(dirname(target), blob), target);
-  } catch {
-    await copyFile(blob, target); // file systems without symlinks
+    return;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EEXIST' && (await realpath(target).catch(() => '')) === (await realpath(blob))) return;
+    if (code === 'EEXIST') await rm(target, { force: true });
+    else {
+      const tmp = `${target}.${process.pid}.tmp`;
+      await copyFile(blob, tmp); // file systems without symlinks
+      await rename(tmp, target);
+      return;
+    }
   }
+  await symlink(relative(dirname(target), blob), target);
+}
+
+/** Downloads one file into blobs/ and links it into the snapshot; returns the snapshot path. */
+async function fetchFile(ctx: Ctx, commit: string, file: string, snapshot: string, listed: Listed | undefined): Promise<string> {
+  const target = join(snapshot, file);
+  if (await exists(target)) return target;
+  const url = `${ctx.endpoint}/${ctx.id}/resolve/${commit}/${file.split('/').map(encodeURIComponent).join('/')}`;
+  const expect = await declared(ctx, commit, file, url, listed);
+  const blobName = expect.sha256 ?? expect.gitSha1 ?? `${commit}-${file.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  const blob = join(ctx.repoDir, 'blobs', blobName);
+  await mkdir(dirname(blob), { recursive: true });
+  await fetchBlob({
+    id: ctx.id, file, url, blob, expect, auth: ctx.auth, headers: HEADERS, timeouts: ctx.timeouts, progress: ctx.progress,
+    lockPath: join(ctx.lockDir, `${blobName}.genbound.lock`),
+  });
+  await linkInto(blob, target);
   return target;
 }
 
-async function download(ctx: Ctx, url: string, file: string, blob: string, size: number | undefined, want: ReturnType<typeof expectedHash>): Promise<void> {
-  const part = `${blob}.incomplete`;
-  let lastErr: unknown;
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    let have = (await stat(part).catch(() => undefined))?.size ?? 0;
-    if (size !== undefined && have > size) {
-      await rm(part, { force: true });
-      have = 0;
-    }
-    if (size === 0 && have === 0) await writeFile(part, new Uint8Array());
-    if (size === undefined || have < size) {
-      const res = await request(ctx, url, { headers: have > 0 ? { range: `bytes=${have}-` } : {} }, file);
-      if (!res.ok) throw httpError(ctx, res.status, file);
-      const resumed = res.status === 206;
-      if (!resumed) have = 0;
-      try {
-        have = await receive(res, part, resumed, have, size, ctx.progress ? file : undefined);
-      } catch (err) {
-        lastErr = err;
-        continue; // keep the .incomplete file and resume from where it stopped
-      }
-    }
-    if (size !== undefined && have !== size) {
-      lastErr = new Error(`got ${have} of ${size} bytes`);
-      continue;
-    }
-    if (want) {
-      const h = newHash(want.algo, have);
-      await hashFile(part, h);
-      const got = h.digest('hex');
-      if (got !== want.hex) {
-        await rm(part, { force: true });
-        throw new BadFileError(blob, `downloaded ${file} does not match the hub's checksum (${want.algo} ${want.hex}, got ${got}); the partial file was removed, run again`);
-      }
-    }
-    await rename(part, blob);
-    return;
-  }
-  const msg = lastErr instanceof Error ? ((lastErr as { cause?: { code?: string } }).cause?.code ?? lastErr.message) : String(lastErr);
-  throw new NetworkError(`${ctx.id}: download of ${file} was interrupted ${ATTEMPTS} times (${msg}); run again to resume`);
-}
-
-/** Streams a response body into `part` (appending when resumed); returns the bytes now held. */
-async function receive(res: Response, part: string, append: boolean, have: number, size: number | undefined, label?: string): Promise<number> {
-  const total = size ?? have + Number(res.headers.get('content-length') ?? NaN);
-  const bar = label
-    ? new cliProgress.SingleBar(
-        { stream: process.stderr, noTTYOutput: !process.stderr.isTTY, format: `${label} [{bar}] {percentage}% {value}/{total} bytes`, hideCursor: false },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(Number.isFinite(total) ? total : 0, have);
-  const out = createWriteStream(part, { flags: append ? 'a' : 'w' });
-  const closed = new Promise<void>((resolve, reject) => {
-    out.on('error', reject);
-    out.on('close', resolve);
-  });
-  let stall: NodeJS.Timeout | undefined;
+/** Shard files named by a downloaded `*.index.json`; each must be a safe path the listing has. */
+async function shardsOf(indexPath: string, listed: ReadonlyMap<string, Listed>): Promise<string[]> {
+  let names: unknown[];
   try {
-    if (!res.body) return have;
-    const reader = res.body.getReader();
-    for (;;) {
-      const timer = new Promise<never>((_, reject) => {
-        stall = setTimeout(() => reject(new Error(`no data for ${STALL_MS / 1000} s`)), STALL_MS);
-      });
-      const { done, value } = await Promise.race([reader.read(), timer]);
-      clearTimeout(stall);
-      if (done) break;
-      if (!out.write(value)) await new Promise<void>((r) => out.once('drain', () => r()));
-      have += value.byteLength;
-      bar?.update(have);
-    }
-    return have;
-  } finally {
-    clearTimeout(stall);
-    bar?.stop();
-    out.end();
-    await closed;
-  }
-}
-
-/** Shard files named by a downloaded `*.index.json`. */
-async function shardsOf(indexPath: string): Promise<string[]> {
-  try {
-    const j = JSON.parse(await readFile(indexPath, 'utf8')) as { weight_map?: Record<string, unknown> };
-    const files = [...new Set(Object.values(j.weight_map ?? {}))];
-    if (files.length === 0 || !files.every((f) => typeof f === 'string' && !f.includes('..') && !f.startsWith('/'))) throw new Error('bad weight_map');
-    return files as string[];
+    const j = JSON.parse(await readFile(indexPath, 'utf8')) as { weight_map?: unknown } | null;
+    const map = j?.weight_map;
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new Error('no weight_map object');
+    names = [...new Set(Object.values(map))];
   } catch (err) {
-    throw new BadFileError(indexPath, `not a valid shard index (${err instanceof Error ? err.message : String(err)})`);
+    throw new BadFileError(indexPath, `not a valid shard index (${err instanceof Error ? err.message.slice(0, 120) : 'unreadable'})`);
   }
+  if (names.length === 0 || names.length > MAX_SHARDS) throw new BadFileError(indexPath, `names ${names.length} shard files (1 to ${MAX_SHARDS} expected)`);
+  return names.map((n) => {
+    const f = safeRepoPath(n);
+    if (!f) throw new BadFileError(indexPath, `names the shard ${q(String(n))}, which is not a safe relative path`);
+    if (listed.size > 0 && !listed.has(f)) throw new BadFileError(indexPath, `names the shard ${q(f)}, which the repository does not list`);
+    return f;
+  });
 }
 
 /** The cache folder that holds `hub/` (HF_HOME, default ~/.cache/huggingface). */
@@ -246,46 +214,52 @@ export function cacheHome(opts: HubOptions = {}): string {
 export async function downloadModel(idWithRev: string, opts: HubOptions = {}): Promise<string> {
   const at = idWithRev.indexOf('@');
   const id = at < 0 ? idWithRev : idWithRev.slice(0, at);
-  const revision = opts.revision ?? (at < 0 ? 'main' : idWithRev.slice(at + 1));
+  const revision = checkRevision(opts.revision ?? (at < 0 ? 'main' : idWithRev.slice(at + 1)));
   if (!/^[\w.-]+\/[\w.-]+$/.test(id) || id.includes('..')) throw new BadOptionError(`${q(id)} is not a hub model id (org/name)`);
   const endpoint = (opts.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
-  const repoDir = join(cacheHome(opts), 'hub', `models--${id.replace('/', '--')}`);
+  const repoName = `models--${id.replace('/', '--')}`;
+  const token = opts.token ?? (process.env.HF_TOKEN || undefined);
   const ctx: Ctx = {
     id,
     endpoint,
-    token: opts.token ?? (process.env.HF_TOKEN || undefined),
-    repoDir,
+    auth: token ? `Bearer ${token}` : undefined,
+    repoDir: join(cacheHome(opts), 'hub', repoName),
+    lockDir: join(cacheHome(opts), 'hub', '.locks', repoName),
     progress: opts.progress ?? process.stderr.isTTY === true,
+    timeouts: hubTimeouts(opts.timeouts),
   };
-  const refFile = join(repoDir, 'refs', revision.replace(/[^A-Za-z0-9._-]/g, '_'));
+  const refFile = join(ctx.repoDir, 'refs', revision);
   const cached = async (): Promise<string | undefined> => {
-    const commit = (await readFile(refFile, 'utf8').catch(() => '')).trim() || revision;
-    const snap = join(repoDir, 'snapshots', commit);
-    return (await exists(snap)) ? snap : undefined;
+    const ref = (await readFile(refFile, 'utf8').catch(() => '')).trim();
+    const commit = isCommit(revision) ? revision : isCommit(ref) ? ref : undefined;
+    const snap = commit && join(ctx.repoDir, 'snapshots', commit);
+    return snap && (await exists(snap)) ? snap : undefined;
   };
   if (process.env.HF_HUB_OFFLINE === '1') {
     const snap = await cached();
-    if (!snap) throw new NetworkError(`${id}: not in the cache ${repoDir} and HF_HUB_OFFLINE=1`);
+    if (!snap) throw new NetworkError(`${id}: not in the cache ${ctx.repoDir} and HF_HUB_OFFLINE=1`);
     return snap;
   }
   let info: RepoInfo;
   try {
     info = await repoInfo(ctx, revision);
   } catch (err) {
-    // Hub unreachable (not an HTTP answer): a snapshot downloaded earlier is used, as
-    // huggingface_hub does.
-    const snap = err instanceof NetworkError && err.message.includes('cannot reach') ? await cached() : undefined;
+    // Hub unreachable or timing out (not an HTTP answer): a snapshot downloaded earlier is used,
+    // as huggingface_hub does.
+    const snap = err instanceof NetworkError && !(err instanceof HttpStatusError) ? await cached() : undefined;
     if (!snap) throw err;
     if (ctx.progress) process.stderr.write(`genbound: ${ctx.endpoint} unreachable, using the cached snapshot ${snap}\n`);
     return snap;
   }
-  const snapshot = join(repoDir, 'snapshots', info.sha);
-  const weights = chooseWeights(info.files);
+  const snapshot = join(ctx.repoDir, 'snapshots', info.sha);
+  const names = [...info.files.keys()];
+  const weights = chooseWeights(names);
   if (!weights) throw new NetworkError(`${id}: the repository has no safetensors, pytorch_model.bin or single .gguf weights`);
-  if (info.files.includes('config.json')) await fetchFile(ctx, info.sha, 'config.json', snapshot);
-  const w = await fetchFile(ctx, info.sha, weights, snapshot);
-  if (weights.endsWith('.index.json')) for (const shard of await shardsOf(w)) await fetchFile(ctx, info.sha, shard, snapshot);
-  await mkdir(dirname(refFile), { recursive: true });
-  await writeFile(refFile, info.sha);
+  if (info.files.has('config.json')) await fetchFile(ctx, info.sha, 'config.json', snapshot, info.files.get('config.json'));
+  const w = await fetchFile(ctx, info.sha, weights, snapshot, info.files.get(weights));
+  if (weights.endsWith('.index.json')) {
+    for (const shard of await shardsOf(w, info.files)) await fetchFile(ctx, info.sha, shard, snapshot, info.files.get(shard));
+  }
+  if (!isCommit(revision)) writeFileAtomic(refFile, info.sha);
   return snapshot;
 }

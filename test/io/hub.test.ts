@@ -1,8 +1,5 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,91 +7,30 @@ import { fileURLToPath } from 'node:url';
 import { openSource } from '../../src/io/open.js';
 import { downloadModel, chooseWeights } from '../../src/io/hub.js';
 import { BadFileError, NetworkError } from '../../src/errors.js';
+import { COMMIT, gitSha1, HubServer, sha256, type Logged } from './hub-server.js';
 
-/**
- * A local stand-in for the hub's URL layout: GET /api/models/{id} lists siblings and the commit;
- * HEAD/GET /{id}/resolve/{commit}/{file} serves files with X-Linked-Etag (sha256) for weights and
- * a git-blob-sha1 ETag for small files, and honours Range. Bound to 127.0.0.1 only.
- */
+/** The happy paths and the classic failures of the hub client, against test/io/hub-server.ts. */
 const FIX = fileURLToPath(new URL('../fixtures/io/sharded/', import.meta.url));
-const SHA = 'a'.repeat(40);
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const gitSha1 = (b: Buffer): string => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
-
+const SHA = COMMIT;
 const sharded: Record<string, Buffer> = Object.fromEntries(
   ['config.json', 'model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'].map((f) => [f, readFileSync(join(FIX, f))]),
 );
 const single = readFileSync(fileURLToPath(new URL('../fixtures/io/st_small.safetensors', import.meta.url)));
-const repos: Record<string, Record<string, Buffer>> = {
-  'org/tiny': { ...sharded, 'pytorch_model.bin': Buffer.from('never fetched'), 'README.md': Buffer.from('# tiny') },
-  'org/private': { 'config.json': Buffer.from('{"model_type":"toy"}'), 'model.safetensors': single },
-  'org/flaky': { 'model.safetensors': single },
-  'org/badsum': { 'model.safetensors': single },
-};
 
-let server: Server;
+let hub: HubServer;
 let endpoint = '';
-const log: { method: string; url: string; range?: string; auth?: string }[] = [];
-let flakyCuts = 0;
-
-function handle(req: IncomingMessage, res: ServerResponse): void {
-  const url = decodeURIComponent(req.url ?? '');
-  log.push({ method: req.method ?? '', url, range: req.headers.range, auth: req.headers.authorization });
-  const api = /^\/api\/models\/([^/]+\/[^/]+)$/.exec(url);
-  const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url);
-  const id = api?.[1] ?? resolve?.[1] ?? '';
-  if (id === 'org/private' && req.headers.authorization !== 'Bearer s3cret') {
-    res.writeHead(401).end('unauthorized');
-    return;
-  }
-  const repo = repos[id];
-  if (!repo) {
-    res.writeHead(404).end('Repository not found');
-    return;
-  }
-  if (api) {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id, sha: SHA, siblings: Object.keys(repo).map((rfilename) => ({ rfilename })) }));
-    return;
-  }
-  const body = resolve ? repo[resolve[3]] : undefined;
-  if (!body || resolve?.[2] !== SHA) {
-    res.writeHead(404).end('Entry not found');
-    return;
-  }
-  const file = resolve[3];
-  const lfs = file.endsWith('.safetensors') || file.endsWith('.bin');
-  const hdr: Record<string, string | number> = lfs
-    ? { 'x-linked-etag': `"${id === 'org/badsum' ? sha256(Buffer.from('other')) : sha256(body)}"`, 'x-linked-size': body.length, 'x-repo-commit': SHA }
-    : { etag: `"${gitSha1(body)}"`, 'x-repo-commit': SHA };
-  if (req.method === 'HEAD') {
-    res.writeHead(200, { ...hdr, 'content-length': body.length }).end();
-    return;
-  }
-  const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  const from = m ? Number(m[1]) : 0;
-  if (id === 'org/flaky' && from === 0 && flakyCuts < 1) {
-    // Send half, then drop the connection.
-    flakyCuts++;
-    res.writeHead(200, { 'content-length': body.length });
-    res.write(body.subarray(0, 300), () => res.destroy());
-    return;
-  }
-  if (m) {
-    res.writeHead(206, { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}`, 'content-length': body.length - from }).end(body.subarray(from));
-  } else {
-    res.writeHead(200, { 'content-length': body.length }).end(body);
-  }
-}
-
+let log: Logged[] = [];
 before(async () => {
-  server = createServer(handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  hub = await HubServer.start({
+    'org/tiny': { files: { ...sharded, 'pytorch_model.bin': Buffer.from('never fetched'), 'README.md': Buffer.from('# tiny') } },
+    'org/private': { token: 's3cret', files: { 'config.json': Buffer.from('{"model_type":"toy"}'), 'model.safetensors': single } },
+    'org/flaky': { files: { 'model.safetensors': { body: single, cutAfter: 300 } } },
+    'org/badsum': { files: { 'model.safetensors': { body: single, declareSha256: sha256(Buffer.from('other')) } } },
+  });
+  endpoint = hub.endpoint;
+  log = hub.log;
 });
-after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+after(() => hub.stop());
 
 const cache = (): string => mkdtempSync(join(tmpdir(), 'gb-hub-'));
 
@@ -117,11 +53,13 @@ test('hub id: config and sharded safetensors land in the HF cache layout and ope
   assert.ok(lstatSync(join(snap, 'model-00001-of-00002.safetensors')).isSymbolicLink());
   assert.ok(existsSync(join(repo, 'blobs', sha256(sharded['model-00001-of-00002.safetensors']))));
   assert.ok(existsSync(join(repo, 'blobs', gitSha1(sharded['config.json']))));
+  assert.equal(readdirSync(join(repo, 'blobs')).length, 4, 'four verified blobs, no .incomplete');
+  assert.deepEqual(readdirSync(join(home, 'hub', '.locks', 'models--org--tiny')), [], 'every lock released');
   assert.ok(!log.some((r) => r.url.endsWith('pytorch_model.bin')), 'safetensors preferred over .bin');
   log.length = 0;
   const again = await downloadModel('org/tiny', { endpoint, cacheHome: home, progress: false });
   assert.equal(again, snap);
-  assert.deepEqual(log.map((r) => r.url), ['/api/models/org/tiny']);
+  assert.deepEqual(log.map((r) => r.url), ['/api/models/org/tiny']); // the listing only
   // Hub unreachable: the cached snapshot is used; HF_HUB_OFFLINE=1 never asks the hub.
   assert.equal(await downloadModel('org/tiny', { endpoint: 'http://127.0.0.1:9', cacheHome: home, progress: false }), snap);
   const saved = process.env.HF_HUB_OFFLINE;
