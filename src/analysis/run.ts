@@ -4,26 +4,21 @@ import { openSource } from '../io/open.js';
 import type { TensorSource } from '../io/types.js';
 import { defaultModelPath, detectAdapter, GENERIC_NOTE, rawMatrices, rawMatrixNames } from '../models/index.js';
 import type { AnalysisResult } from '../types/analysis.js';
-import type { SchattenConvention } from '../measures/schatten.js';
+import type { AnalysisSettings } from './settings.js';
 import type { SpectralEngine } from './engine.js';
 import { analyzeGeneric, layerOf, type GenericItem } from './generic.js';
 import { isLoraPath, mergedSource, openLora } from './lora.js';
 import { analyzeModel } from './pipeline.js';
 
-/** Everything one `analyze` run needs besides the model path. */
-export interface RunSettings {
-  convention: SchattenConvention;
-  lPhi: number;
-  rankTol: number;
-  gridM?: number;
-  heads?: number;
-  init?: string;
-  mergeInto?: string;
-  spectra: boolean;
+/** Callbacks of one run. */
+export interface RunHooks {
   onProgress?: (done: number, total: number, label: string) => void;
   /** One-line notices (generic mode, ...) go here; default stderr. */
   notice?: (line: string) => void;
 }
+
+/** Everything one `analyze` run needs besides the model path and the engine (which owns `workers`). */
+export type RunSettings = Omit<AnalysisSettings, 'workers'> & RunHooks;
 
 async function withSource<T>(src: TensorSource, f: (s: TensorSource) => Promise<T>): Promise<T> {
   try {
@@ -37,7 +32,7 @@ async function withSource<T>(src: TensorSource, f: (s: TensorSource) => Promise<
 export async function analyzePath(path: string | undefined, engine: SpectralEngine, s: RunSettings): Promise<AnalysisResult> {
   const modelPath = path ?? defaultModelPath();
   const notice = s.notice ?? ((l: string) => process.stderr.write(`genbound: ${l}\n`));
-  const opts = { lPhi: s.lPhi, rankTol: s.rankTol, gridM: s.gridM, convention: s.convention, spectra: s.spectra, onProgress: s.onProgress };
+  const { init: _initPath, ...opts } = s; // analyzeModel's init is the opened initial model
   const name = path === undefined ? 'Universal Sentence Encoder lite (embedded default)' : basename(resolve(modelPath));
   const meta = { name, source: modelPath };
 
@@ -60,7 +55,7 @@ export async function analyzePath(path: string | undefined, engine: SpectralEngi
         }
       }
       const info = { architecture: 'lora', layers: 0, hidden: 0, heads: 0, headDim: 0, intermediate: 0, ...loraSettings, targetModules: lora.config.targetModules };
-      const r = await analyzeGeneric(items(), lora.modules.length, engine, { rankTol: s.rankTol, spectra: s.spectra, onProgress: s.onProgress }, info,
+      const r = await analyzeGeneric(items(), lora.modules.length, engine, s, info,
         [`LoRA update (lora_alpha/r)·B·A of each target weight, analysed alone through its factors (exact, rank <= ${lora.config.r}); use --merge-into BASE for the bounds of the merged model.`]);
       return { ...r, model: { ...r.model, ...meta, format: 'lora' }, settings: { ...r.settings, ...loraSettings } };
     });
@@ -83,7 +78,7 @@ export async function analyzePath(path: string | undefined, engine: SpectralEngi
         for await (const m of rawMatrices(src)) yield { name: m.name, layer: layerOf(m.name), type: 'raw', dense: m.matrix };
       }
       const info = { architecture: 'generic', layers: 0, hidden: 0, heads: 0, headDim: 0, intermediate: 0 };
-      const r = await analyzeGeneric(items(), names.length, engine, { rankTol: s.rankTol, spectra: s.spectra, onProgress: s.onProgress }, info, [GENERIC_NOTE]);
+      const r = await analyzeGeneric(items(), names.length, engine, s, info, [GENERIC_NOTE]);
       return { ...r, model: { ...r.model, ...meta, format: src.format } };
     }
     if (s.init) {

@@ -1,5 +1,6 @@
 import { BadOptionError } from '../errors.js';
 import { schattenSum, type SchattenConvention } from '../measures/schatten.js';
+import type { AnalysisSettings } from '../types/settings.js';
 import { gammaOf, logAlphas, logSumExp, type LayerSummary } from './layer-summary.js';
 
 /**
@@ -69,11 +70,7 @@ export interface SpectrumAdaptiveMatrix {
   rank: number;
 }
 
-export interface SpectrumAdaptiveOptions {
-  lPhi: number;
-  /** m of the grid; default ceil(L + ln N). */
-  gridM?: number;
-  convention: SchattenConvention;
+export interface SpectrumAdaptiveOptions extends Pick<AnalysisSettings, 'lPhi' | 'gridM' | 'convention'> {
   /** N, the hidden size. */
   hidden: number;
 }

@@ -14,10 +14,8 @@ export async function analyzeWithOptions(model: string | undefined, o: AnalysisC
   const engine = createEngine(o.workers);
   const bar = new MatrixProgress(MatrixProgress.wanted(o.progress), prefix);
   try {
-    return await analyzePath(model, engine, {
-      convention: o.convention, lPhi: o.lphi, rankTol: o.rankTol, gridM: o.gridM, heads: o.heads, init: o.init,
-      mergeInto: o.mergeInto, spectra: o.spectra, onProgress: (d, t, l) => bar.update(d, t, l),
-    });
+    const { workers: _w, progress: _p, json: _j, csv: _c, report: _r, png: _png, ...settings } = o;
+    return await analyzePath(model, engine, { ...settings, onProgress: (d, t, l) => bar.update(d, t, l) });
   } finally {
     bar.stop();
     await engine.close();

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../models/types.js';
+import type { AnalysisSettings } from './settings.js';
 
 /**
  * The result of `genbound analyze` (also its --json output, camelCase keys) and of
@@ -41,18 +42,18 @@ export interface MatrixResult {
   singularValues?: number[];
 }
 
-export interface AnalysisSettings {
-  lPhi: number;
-  rankTol: number;
+/** The settings a result was computed with (AnalysisSettings, src/types/settings.ts) as recorded in it. */
+export interface ResultSettings extends Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'convention'> {
+  /** The grid's m actually used (the default resolved). */
   gridM: number;
-  convention: 'consistent' | 'reference';
+  /** The linear-algebra backend ("native", "js", "native (2 workers)"). */
   backend: string;
   [key: string]: unknown;
 }
 
 export interface AnalysisResult {
   model: ModelInfo & { name?: string; source?: string; format?: string };
-  settings: AnalysisSettings;
+  settings: ResultSettings;
   matrices: MatrixResult[];
   /** spectrumAdaptive, edelman, and every baseline, by name. */
   bounds: Record<string, number>;

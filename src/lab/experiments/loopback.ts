@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { saveTransformer, type TransformerRegressor } from '../../nn/index.js';
 import { createEngine } from '../../analysis/engine.js';
 import { analyzePath } from '../../analysis/run.js';
-import { DEFAULT_LPHI } from '../../bounds/spectrum-adaptive.js';
-import { DEFAULT_RANK_TOL } from '../../measures/rank.js';
+import { DEFAULT_SETTINGS } from '../../analysis/settings.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { NeuralRegressor } from '../models/neural.js';
 import { kendallTau } from '../stats.js';
@@ -50,7 +49,7 @@ export const loopback = defineExperiment<LoopbackConfig>({
             const dir = join(ctx.out, 'models', id);
             await saveTransformer(r.net as TransformerRegressor, dir, { metadata: { lab: JSON.stringify({ family: c.family, functional: c.functional, m, n, seed }) } });
             writeFileAtomic(join(dir, 'lab.json'), JSON.stringify({ ...s, normalisation: r.normalisation }, null, 1));
-            const a = await analyzePath(dir, engine, { convention: 'consistent', lPhi: DEFAULT_LPHI, rankTol: DEFAULT_RANK_TOL, spectra: false, notice: () => {} });
+            const a = await analyzePath(dir, engine, { ...DEFAULT_SETTINGS, notice: () => {} });
             const out: Row = { ...s };
             for (const [k, v] of Object.entries(a.boundsLog10 ?? {})) out[`log10_${k}`] = v;
             for (const [k, v] of Object.entries(a.bounds)) if (!(`log10_${k}` in out)) out[`log10_${k}`] = Math.log10(v);

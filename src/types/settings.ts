@@ -1,0 +1,29 @@
+import type { SchattenConvention } from '../measures/schatten.js';
+
+/**
+ * The settings of one analysis, declared once. The CLI (src/cli/analyze-options.ts) and the
+ * library API (src/api.ts) validate them at their edge with resolveSettings() (src/analysis/settings.ts,
+ * which also holds DEFAULT_SETTINGS); everything inside
+ * takes the `Pick<AnalysisSettings, ...>` it needs and trusts it. The result records them (with
+ * the backend and the grid) in `AnalysisResult.settings` (src/types/analysis.ts).
+ */
+export interface AnalysisSettings {
+  /** S(p) for p > 0: `consistent` (numerical zeros count as zero) or `reference` (every value of a full SVD). */
+  convention: SchattenConvention;
+  /** Lipschitz constant L_phi of the activation (GELU: 1.13). */
+  lPhi: number;
+  /** Numerical rank: sigma > rankTol * min(rows, cols) * max(sigma_1, 1). */
+  rankTol: number;
+  /** m of the Schatten grid {0, 1/m, ..., 2}; default ceil(L + ln N). */
+  gridM?: number;
+  /** Attention heads, where the model does not say. */
+  heads?: number;
+  /** Path of an initial checkpoint: analyse W - W0. */
+  init?: string;
+  /** For a LoRA adapter: the base model to merge it into. */
+  mergeInto?: string;
+  /** Keep every singular value in the result. */
+  spectra: boolean;
+  /** Worker threads for the SVDs (1 = in-process). */
+  workers: number;
+}
