@@ -1,7 +1,7 @@
 import type { Matrix } from '../linalg/types.js';
-import { backend } from '../linalg/index.js';
+import { backend } from '../linalg/registry.js';
 import { SpectralPool } from '../linalg/pool.js';
-import { BadOptionError } from '../errors.js';
+import { checkSettings } from './settings.js';
 
 /**
  * What the analysis pipeline asks of the spectral engine (src/linalg): exact singular values of a
@@ -22,7 +22,7 @@ export interface SpectralEngine {
  * `workers` worker threads when workers > 1.
  */
 export function createEngine(workers = 1): SpectralEngine {
-  if (!Number.isInteger(workers) || workers < 1) throw new BadOptionError(`--workers must be a positive integer (got ${workers})`);
+  checkSettings({ workers }, ['workers']);
   const b = backend();
   if (workers === 1) {
     return {

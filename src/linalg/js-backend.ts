@@ -1,4 +1,5 @@
-import type { LinalgBackend, Matrix } from './types.js';
+import type { FloatArray, LinalgBackend, Matrix } from './types.js';
+import { gemmJs } from './js/gemm.js';
 import { spectralNormVia, type GramApply } from './lanczos.js';
 import { checkProductShapes, float64View, label, toFloat64Copy, transpose } from './validate.js';
 import { bidiagonalize } from './js/householder.js';
@@ -172,6 +173,25 @@ export function jsGram(m: number, n: number, a: Float64Array): GramApply {
 /** The pure TypeScript backend (no dependency). */
 export class JsBackend implements LinalgBackend {
   readonly name = 'js' as const;
+
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: FloatArray, aOff: number, lda: number, b: FloatArray, bOff: number, ldb: number,
+    beta: number, c: FloatArray, cOff: number, ldc: number): void {
+    if (m === 0 || n === 0) return;
+    gemmJs(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+  }
+
+  gemmBatched(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: FloatArray, aOff: number, lda: number, strideA: number, b: FloatArray, bOff: number, ldb: number, strideB: number,
+    beta: number, c: FloatArray, cOff: number, ldc: number, strideC: number, batch: number): void {
+    for (let i = 0; i < batch; i++) {
+      this.gemm(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb, beta, c, cOff + i * strideC, ldc);
+    }
+  }
+
+  nnKernels(): null {
+    return null;
+  }
 
   singularValues(a: Matrix): Float64Array {
     return jsSingularValues(a.rows, a.cols, toFloat64Copy(a), label(a));

@@ -1,6 +1,6 @@
 import { NumericError } from '../errors.js';
 import type { NativeAddon } from './native-addon.js';
-import type { LinalgBackend, Matrix } from './types.js';
+import type { FloatArray, LinalgBackend, Matrix, NnKernels } from './types.js';
 import { spectralNormVia, type GramOperator } from './lanczos.js';
 import { checkProductShapes, float64View, label, paddedStride, toFloat64Copy } from './validate.js';
 
@@ -13,7 +13,40 @@ const GRAM_FIRST_RATIO = 2;
  */
 export class NativeBackend implements LinalgBackend {
   readonly name = 'native' as const;
-  constructor(private readonly addon: NativeAddon) {}
+  private readonly nn: NnKernels | null;
+  constructor(private readonly addon: NativeAddon) {
+    this.nn = typeof addon.attnForward === 'function' && typeof addon.vecAdd === 'function' ? (addon as NnKernels) : null;
+  }
+
+  /** OpenBLAS sgemm/dgemm (row-major views at the offsets). */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: FloatArray, aOff: number, lda: number, b: FloatArray, bOff: number, ldb: number,
+    beta: number, c: FloatArray, cOff: number, ldc: number): void {
+    if (m === 0 || n === 0) return;
+    if (c instanceof Float32Array) {
+      this.addon.sgemm(transA, transB, m, n, k, alpha, view32(a, aOff), lda, view32(b, bOff), ldb, beta, c.subarray(cOff), ldc);
+    } else {
+      this.addon.dgemm(transA, transB, m, n, k, alpha, view64(a, aOff), lda, view64(b, bOff), ldb, beta, c.subarray(cOff), ldc);
+    }
+  }
+
+  /** float32: one addon call (sgemmBatched); float64: one dgemm per product. */
+  gemmBatched(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: FloatArray, aOff: number, lda: number, strideA: number, b: FloatArray, bOff: number, ldb: number, strideB: number,
+    beta: number, c: FloatArray, cOff: number, ldc: number, strideC: number, batch: number): void {
+    if (c instanceof Float32Array) {
+      this.addon.sgemmBatched(transA, transB, m, n, k, alpha, view32(a, aOff), lda, strideA,
+        view32(b, bOff), ldb, strideB, beta, c.subarray(cOff), ldc, strideC, batch);
+      return;
+    }
+    for (let i = 0; i < batch; i++) {
+      this.gemm(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb, beta, c, cOff + i * strideC, ldc);
+    }
+  }
+
+  nnKernels(): NnKernels | null {
+    return this.nn;
+  }
 
   singularValues(a: Matrix): Float64Array {
     const ld = paddedStride(a.cols);
@@ -80,4 +113,14 @@ export class NativeBackend implements LinalgBackend {
       return s.length > 0 ? s[0] : 0;
     }, opts.lanczosMinDim);
   }
+}
+
+function view32(x: FloatArray, off: number): Float32Array {
+  if (!(x instanceof Float32Array)) throw new TypeError('gemm: mixed float32/float64 operands');
+  return off === 0 ? x : x.subarray(off);
+}
+
+function view64(x: FloatArray, off: number): Float64Array {
+  if (!(x instanceof Float64Array)) throw new TypeError('gemm: mixed float32/float64 operands');
+  return off === 0 ? x : x.subarray(off);
 }

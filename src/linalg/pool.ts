@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BadOptionError, GenboundError, NumericError, ShapeError } from '../errors.js';
-import { backend as processBackend, createBackend } from './index.js';
+import { backend as processBackend, createBackend } from './registry.js';
 import type { PoolRequest, PoolResponse, PoolWorkerData } from './pool-protocol.js';
 import type { BackendName, Matrix } from './types.js';
 import { checkProductShapes, label, paddedStride, toFloat64Copy } from './validate.js';
@@ -33,10 +33,11 @@ export class SpectralPool {
   private closed = false;
   private readonly backendName: BackendName;
 
-  constructor(opts: { workers?: number; backend?: BackendName } = {}) {
+  constructor(opts: { workers?: number; backend?: string } = {}) {
     const cores = availableParallelism();
     const workers = Math.max(1, Math.floor(opts.workers ?? cores));
     const name = opts.backend ?? processBackend().name;
+    if (name !== 'native' && name !== 'js') throw new BadOptionError(`--workers: the worker pool runs the native and js backends, not "${name}"`);
     this.backendName = name;
     createBackend(name); // throws BadOptionError now, not in a worker, if native is unavailable
     const data: PoolWorkerData = { backend: name, blasThreads: Math.max(1, Math.floor(cores / workers)) };

@@ -1,3 +1,5 @@
+import type { NativeAddon } from './native-addon.js';
+
 /**
  * The spectral engine's contract. Matrices are dense, row-major, float32 or float64; every
  * result is computed in float64. Backends (native LAPACK, pure TypeScript) implement
@@ -14,10 +16,30 @@ export interface Matrix {
   readonly name?: string;
 }
 
+/** The built-in backends; others may be registered (registry.ts). */
 export type BackendName = 'native' | 'js';
 
+/** nn's fused float32 kernels (native/nn.c), all present or none. */
+export type NnKernels = Required<Pick<NativeAddon, 'attnForward' | 'attnBackward' | 'geluForward' | 'geluBackward' |
+  'layerNormForward' | 'layerNormBackward' | 'biasRows' | 'colSums' | 'vecAdd'>>;
+
+/**
+ * A backend: the kernels every consumer (linalg, measures, nn) runs on, registered by name in
+ * registry.ts, in the manner of tfjs-core's backends. Dense products follow the BLAS GEMM
+ * convention transposed to row-major: C = alpha·op(A)·op(B) + beta·C, op(A) m×k, op(B) k×n,
+ * leading dimensions (row strides) and element offsets; all three arrays float32 or all float64.
+ */
 export interface LinalgBackend {
-  readonly name: BackendName;
+  readonly name: string;
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: FloatArray, aOff: number, lda: number, b: FloatArray, bOff: number, ldb: number,
+    beta: number, c: FloatArray, cOff: number, ldc: number): void;
+  /** `batch` products; product i reads A at aOff + i·strideA, B at bOff + i·strideB, writes C at cOff + i·strideC. */
+  gemmBatched(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: FloatArray, aOff: number, lda: number, strideA: number, b: FloatArray, bOff: number, ldb: number, strideB: number,
+    beta: number, c: FloatArray, cOff: number, ldc: number, strideC: number, batch: number): void;
+  /** nn's fused float32 kernels, or null (nn then runs its TypeScript kernels). */
+  nnKernels(): NnKernels | null;
   /** All min(m, n) singular values of A, descending, in float64. */
   singularValues(a: Matrix): Float64Array;
   /**

@@ -1,4 +1,5 @@
 import type { Matrix } from '../linalg/types.js';
+import { columnNorms, frobeniusNorm } from '../linalg/norms.js';
 
 /**
  * Norms of one matrix, in the row-vector convention (a token is a row x, a layer is x -> x W).
@@ -27,19 +28,12 @@ export function stableRank(sv: ArrayLike<number>): number {
   return s / (sv[0] * sv[0]);
 }
 
-/** Euclidean norm of every column of a row-major matrix, accumulated in float64. */
+/**
+ * Euclidean norm of every column of a row-major matrix, in float64 with scaling (linalg/norms.ts),
+ * so float64 weights near 1e±160 neither overflow nor underflow. NaN/Inf → NumericError.
+ */
 export function columnNormsOf(m: Matrix): Float64Array {
-  const { rows, cols, data } = m;
-  const acc = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
-    const off = i * cols;
-    for (let j = 0; j < cols; j++) {
-      const x = data[off + j];
-      acc[j] += x * x;
-    }
-  }
-  for (let j = 0; j < cols; j++) acc[j] = Math.sqrt(acc[j]);
-  return acc;
+  return columnNorms(m);
 }
 
 /**
@@ -66,11 +60,7 @@ export function norm11(m: Matrix): number {
   return s;
 }
 
-/** Frobenius norm of a dense matrix from its entries (float64 accumulation). */
+/** Frobenius norm of a dense matrix from its entries (float64, scaled as columnNormsOf). */
 export function frobeniusOf(m: Matrix): number {
-  const n = m.rows * m.cols;
-  const d = m.data;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += d[i] * d[i];
-  return Math.sqrt(s);
+  return frobeniusNorm(m);
 }

@@ -1,12 +1,13 @@
 import type { Matrix } from '../linalg/types.js';
-import { loadNativeAddon } from '../linalg/native-addon.js';
+import { backend } from '../linalg/registry.js';
 
 /**
  * Entry-wise quantities of a product A·B (A: m×k, B: k×n) — column norms (for the (2,1)-norm),
  * the (1,1)-norm and the Frobenius norm — computed block of rows by block of rows in float64, so
  * the m×n product is never held whole. The singular values come from the exact factored path
  * (linalg); these sums have no factored shortcut ((1,1) needs every entry), hence the product.
- * Uses OpenBLAS's dgemm through the native addon when it is built, else a plain loop.
+ * The products run on the process's backend (OpenBLAS dgemm on `native`, the blocked TypeScript
+ * kernel on `js`), so `--backend js` holds here too.
  */
 export interface ProductNorms {
   columnNorms: Float64Array;
@@ -22,23 +23,10 @@ function toF64(data: ArrayLike<number>, start: number, len: number): Float64Arra
   return out;
 }
 
-/** C (r×n) = A[r×k] · B[k×n], all row-major float64. */
+/** C (r×n) = A[r×k] · B[k×n], all row-major float64, on the process's backend (registry.ts). */
 function gemm(a: Float64Array, b: Float64Array, r: number, k: number, n: number): Float64Array {
   const c = new Float64Array(r * n);
-  const native = loadNativeAddon();
-  if (native) {
-    native.dgemm(false, false, r, n, k, 1, a, k, b, n, 0, c, n);
-    return c;
-  }
-  for (let i = 0; i < r; i++) {
-    const ci = i * n;
-    for (let p = 0; p < k; p++) {
-      const x = a[i * k + p];
-      if (x === 0) continue;
-      const bp = p * n;
-      for (let j = 0; j < n; j++) c[ci + j] += x * b[bp + j];
-    }
-  }
+  backend().gemm(false, false, r, n, k, 1, a, 0, k, b, 0, n, 0, c, 0, n);
   return c;
 }
 
