@@ -31,7 +31,6 @@ async function withSource<T>(src: TensorSource, f: (s: TensorSource) => Promise<
 /** Analyses one model (or LoRA adapter); `path` undefined means the embedded default model. */
 export async function analyzePath(path: string | undefined, engine: SpectralEngine, s: RunSettings): Promise<AnalysisResult> {
   const modelPath = path ?? defaultModelPath();
-  const notice = s.notice ?? ((l: string) => process.stderr.write(`genbound: ${l}\n`));
   const { init: _initPath, ...opts } = s; // analyzeModel's init is the opened initial model
   const name = path === undefined ? 'Universal Sentence Encoder lite (embedded default)' : basename(resolve(modelPath));
   const meta = { name, source: modelPath };
@@ -61,34 +60,44 @@ export async function analyzePath(path: string | undefined, engine: SpectralEngi
     });
   }
 
-  const src = await openSource(modelPath);
-  return withSource(src, async () => {
-    for (const key of ['quantized', 'unreadQuantized']) {
-      const line = src.metadata?.[key];
-      if (line) notice(`${modelPath}: ${line}`);
+  return withSource(await openSource(modelPath), (src) => analyzeSource(src, engine, s, meta));
+}
+
+/**
+ * Analyses an opened checkpoint (the caller closes it): the adapter's theory matrices, or generic
+ * mode when no adapter knows the architecture. `meta` names it in the result; `init` (a path) is
+ * opened here.
+ */
+export async function analyzeSource(src: TensorSource, engine: SpectralEngine, s: RunSettings,
+  meta: { name: string; source: string }): Promise<AnalysisResult> {
+  const notice = s.notice ?? ((l: string) => process.stderr.write(`genbound: ${l}\n`));
+  const { init: _initPath, ...opts } = s; // analyzeModel's init is the opened initial model
+  const modelPath = meta.source;
+  for (const key of ['quantized', 'unreadQuantized']) {
+    const line = src.metadata?.[key];
+    if (line) notice(`${modelPath}: ${line}`);
+  }
+  let adapter;
+  try {
+    adapter = detectAdapter(src, { heads: s.heads });
+  } catch (err) {
+    if (!(err instanceof UnsupportedError) || s.init) throw err;
+    notice(`${modelPath}: ${GENERIC_NOTE}`);
+    const names = rawMatrixNames(src);
+    async function* items(): AsyncIterable<GenericItem> {
+      for await (const m of rawMatrices(src)) yield { name: m.name, layer: layerOf(m.name), type: 'raw', dense: m.matrix };
     }
-    let adapter;
-    try {
-      adapter = detectAdapter(src, { heads: s.heads });
-    } catch (err) {
-      if (!(err instanceof UnsupportedError) || s.init) throw err;
-      notice(`${modelPath}: ${GENERIC_NOTE}`);
-      const names = rawMatrixNames(src);
-      async function* items(): AsyncIterable<GenericItem> {
-        for await (const m of rawMatrices(src)) yield { name: m.name, layer: layerOf(m.name), type: 'raw', dense: m.matrix };
-      }
-      const info = { architecture: 'generic', layers: 0, hidden: 0, heads: 0, headDim: 0, intermediate: 0 };
-      const r = await analyzeGeneric(items(), names.length, engine, s, info, [GENERIC_NOTE]);
-      return { ...r, model: { ...r.model, ...meta, format: src.format } };
-    }
-    if (s.init) {
-      const initPath = s.init;
-      return withSource(await openSource(initPath), async (src0) => {
-        const r = await analyzeModel(adapter, engine, { ...opts, init: detectAdapter(src0, { heads: s.heads }), extraSettings: { initCheckpoint: initPath } });
-        return { ...r, model: { ...r.model, ...meta, format: src.format } };
-      });
-    }
-    const r = await analyzeModel(adapter, engine, opts);
+    const info = { architecture: 'generic', layers: 0, hidden: 0, heads: 0, headDim: 0, intermediate: 0 };
+    const r = await analyzeGeneric(items(), names.length, engine, s, info, [GENERIC_NOTE]);
     return { ...r, model: { ...r.model, ...meta, format: src.format } };
-  });
+  }
+  if (s.init) {
+    const initPath = s.init;
+    return withSource(await openSource(initPath), async (src0) => {
+      const r = await analyzeModel(adapter, engine, { ...opts, init: detectAdapter(src0, { heads: s.heads }), extraSettings: { initCheckpoint: initPath } });
+      return { ...r, model: { ...r.model, ...meta, format: src.format } };
+    });
+  }
+  const r = await analyzeModel(adapter, engine, opts);
+  return { ...r, model: { ...r.model, ...meta, format: src.format } };
 }

@@ -6,16 +6,16 @@ import { writeJson } from '../report/json.js';
 import { analysisSummary } from '../report/summary.js';
 import { writeAnalysisReport } from '../report/analysis-report.js';
 import { addAnalysisOptions, parseAnalysisOptions, type AnalysisCliOptions } from './analyze-options.js';
-import { MatrixProgress } from './progress.js';
+import { ProgressBar } from '../util/progress.js';
 import type { AnalysisResult } from '../types/analysis.js';
 
 /** Runs one analysis with the CLI's options (engine, progress bar); shared with compare. */
 export async function analyzeWithOptions(model: string | undefined, o: AnalysisCliOptions, prefix = ''): Promise<AnalysisResult> {
   const engine = createEngine(o.workers);
-  const bar = new MatrixProgress(MatrixProgress.wanted(o.progress), prefix);
+  const bar = new ProgressBar({ enabled: ProgressBar.wanted(o.progress), format: `${prefix}{bar} {value}/{total} matrices | ETA {eta_formatted} | {status}` });
   try {
     const { workers: _w, progress: _p, json: _j, csv: _c, report: _r, png: _png, ...settings } = o;
-    return await analyzePath(model, engine, { ...settings, onProgress: (d, t, l) => bar.update(d, t, l) });
+    return await analyzePath(model, engine, { ...settings, onProgress: (d, t, l) => bar.update(d, l, t) });
   } finally {
     bar.stop();
     await engine.close();

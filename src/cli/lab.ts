@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BadFileError, BadOptionError } from '../errors.js';
-import { EXPERIMENTS, findExperiment } from '../lab/experiments/index.js';
-import { barProgress, silentProgress, writeOutputs } from '../lab/experiments/runner.js';
+import { EXPERIMENTS, findExperiment, runExperiment } from '../lab/experiments/index.js';
+import { barProgress, silentProgress } from '../lab/experiments/runner.js';
 
 function readConfig(file: string): unknown {
   if (!existsSync(file)) throw new BadFileError(file, 'config file not found');
@@ -48,10 +48,7 @@ export function registerLab(program: Command): void {
         return;
       }
       const out = o.out ?? join('lab-out', name + (o.quick ? '-quick' : ''));
-      const t0 = performance.now();
-      const result = await exp.run(config, { out, quick: o.quick === true, progress: o.quiet ? silentProgress : barProgress() });
-      const seconds = (performance.now() - t0) / 1000;
-      await writeOutputs(out, name, config, result, seconds);
+      const { result, seconds } = await runExperiment(name, { out, config: user, quick: o.quick === true, progress: o.quiet ? silentProgress : barProgress() });
       process.stdout.write(`${name}: ${result.rows.length} rows in ${seconds.toFixed(1)} s -> ${join(out, 'results.json')}, results.csv, report/index.html\n`);
     });
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { GenboundError } from '../errors.js';
 import { registerCommands } from './commands.js';
-import { setBackend, type BackendName } from '../linalg/index.js';
+import { setBackend } from '../linalg/registry.js';
 
 /** Runs the CLI; every GenboundError becomes one line on stderr and a non-zero exit. */
 export async function main(argv: string[]): Promise<void> {
@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<void> {
   // name and throws BadOptionError if native is requested but unavailable).
   program.hook('preAction', () => {
     const name = program.opts<{ backend?: string }>().backend;
-    if (name !== undefined) setBackend(name as BackendName);
+    if (name !== undefined) setBackend(name);
   });
   registerCommands(program);
   try {

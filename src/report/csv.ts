@@ -3,7 +3,8 @@ import type { AnalysisResult, CompareResult, MatrixResult } from '../types/analy
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 /**
- * CSV tables of analyze/compare (RFC 4180: comma-separated, quoted where needed, one header line).
+ * The one CSV writer (csvTable; RFC 4180: comma-separated, quoted where needed, one header line,
+ * non-finite numbers as empty cells), used by analyze/compare and the lab (results.csv). Tables:
  *   matrices.csv   one row per matrix, every per-matrix quantity
  *   bounds.csv     bound, value, log10
  *   tcurve.csv     layer, head, type, p, T(p), T(p)/T(0)

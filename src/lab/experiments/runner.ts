@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SingleBar } from 'cli-progress';
+import { ProgressBar } from '../../util/progress.js';
+import { csvTable } from '../../report/csv.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { writeHtmlReport, type Cell, type ReportSection } from '../../report/html.js';
 
@@ -24,22 +25,16 @@ export interface Progress {
   stop(): void;
 }
 
-/** A progress bar on stderr (drawn also when stderr is not a TTY, as plain updates). */
+/** The progress bar (util/progress.ts) on stderr, drawn also when stderr is not a TTY, as plain updates. */
 export function barProgress(): Progress {
-  let bar: SingleBar | null = null;
+  let bar: ProgressBar | null = null;
   return {
     start(total, label) {
-      bar = new SingleBar({
-        format: `${label} [{bar}] {value}/{total} runs | {status}`,
-        stream: process.stderr,
-        noTTYOutput: true,
-        notTTYSchedule: 5000,
-        hideCursor: true,
-      });
-      bar.start(total, 0, { status: '' });
+      bar = new ProgressBar({ enabled: true, format: `${label} [{bar}] {value}/{total} runs | {status}`, schedule: 5000 });
+      bar.start(total);
     },
     tick(status) {
-      bar?.increment(1, { status });
+      bar?.increment(status);
     },
     stop() {
       bar?.stop();
@@ -71,18 +66,11 @@ export interface ExperimentOutput {
   notes?: string[];
 }
 
-function csvCell(v: Cell | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** Writes results.json, results.csv and report/ for an experiment's output. */
 export async function writeOutputs(out: string, experiment: string, config: unknown, result: ExperimentOutput, seconds: number): Promise<void> {
   writeFileAtomic(join(out, 'results.json'), JSON.stringify({ experiment, config, seconds, summary: result.summary, rows: result.rows }, null, 1));
   const cols = [...new Set(result.rows.flatMap((r) => Object.keys(r)))];
-  const csv = [cols.join(','), ...result.rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
-  writeFileAtomic(join(out, 'results.csv'), `${csv}\n`);
+  writeFileAtomic(join(out, 'results.csv'), csvTable(cols, result.rows.map((r) => cols.map((c) => r[c]))));
   await writeHtmlReport(join(out, 'report'), {
     title: `genbound lab: ${experiment}`,
     subtitle: 'Distribution regression (Liu & Zhou 2026 framework), two-stage sampling on the CPU',
