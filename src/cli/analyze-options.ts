@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_SETTINGS, resolveSettings, type AnalysisSettings } from '../analysis/settings.js';
+import { CSV_FILES } from '../report/csv.js';
+import type { OutputTarget } from '../util/output-targets.js';
 
 /** The options analyze and compare share: the analysis settings plus the outputs. */
 export interface AnalysisCliOptions extends AnalysisSettings {
@@ -34,4 +36,13 @@ export function parseAnalysisOptions(o: Record<string, string | boolean | undefi
   const settings = resolveSettings({ ...rest, lPhi: lphi }, 'cli');
   const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
   return { ...settings, progress: progress === true ? true : undefined, json: str(json), csv: str(csv), report: str(report), png: png === true };
+}
+
+/** The outputs an analyze/compare run will write, for checkOutputs before it starts. */
+export function analysisTargets(o: AnalysisCliOptions): OutputTarget[] {
+  const t: OutputTarget[] = [];
+  if (o.json !== undefined) t.push({ flag: '--json', path: o.json, kind: 'file' });
+  if (o.csv !== undefined) t.push({ flag: '--csv', path: o.csv, kind: 'folder', files: CSV_FILES });
+  if (o.report !== undefined) t.push({ flag: '--report', path: o.report, kind: 'report' });
+  return t;
 }

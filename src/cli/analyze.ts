@@ -5,8 +5,10 @@ import { analysisTables, writeTables } from '../report/csv.js';
 import { writeJson } from '../report/json.js';
 import { analysisSummary } from '../report/summary.js';
 import { writeAnalysisReport } from '../report/analysis-report.js';
-import { addAnalysisOptions, parseAnalysisOptions, type AnalysisCliOptions } from './analyze-options.js';
+import { addAnalysisOptions, analysisTargets, parseAnalysisOptions, type AnalysisCliOptions } from './analyze-options.js';
 import { ProgressBar } from '../util/progress.js';
+import { defaultModelPath } from '../models/index.js';
+import { checkOutputs } from '../util/output-targets.js';
 import type { AnalysisResult } from '../types/analysis.js';
 
 /** Runs one analysis with the CLI's options (engine, progress bar); shared with compare. */
@@ -27,6 +29,8 @@ export function registerAnalyze(program: Command): void {
     .description('singular values, norms, ranks and every generalization-bound proxy of a trained Transformer (default: the embedded USE-lite)'))
     .action(async (model: string | undefined, raw: Record<string, string | boolean | undefined>) => {
       const o = parseAnalysisOptions(raw);
+      const inputs = [model ?? defaultModelPath(), o.init, o.mergeInto].filter((p): p is string => p !== undefined);
+      checkOutputs(analysisTargets(o), { models: inputs });
       // The report draws the spectra (decay, ESD): keep them in memory for it, but write them to
       // JSON/CSV only with --spectra, as documented.
       const full = await analyzeWithOptions(model, { ...o, spectra: o.spectra === true || o.report !== undefined });

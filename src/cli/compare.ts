@@ -7,7 +7,8 @@ import { compareTables, writeTables } from '../report/csv.js';
 import { writeJson } from '../report/json.js';
 import { compareSummary } from '../report/summary.js';
 import { writeCompareReport } from '../report/analysis-report.js';
-import { addAnalysisOptions, parseAnalysisOptions } from './analyze-options.js';
+import { addAnalysisOptions, analysisTargets, parseAnalysisOptions } from './analyze-options.js';
+import { checkOutputs } from '../util/output-targets.js';
 import { analyzeWithOptions } from './analyze.js';
 
 const MODEL_FILES = /^(config\.json|model\.json|adapter_config\.json|.*\.(safetensors|onnx|bin|pt|pth|gguf))$/;
@@ -49,6 +50,7 @@ export function registerCompare(program: Command): void {
       const o = parseAnalysisOptions(raw);
       if (o.init || o.mergeInto) throw new BadOptionError('compare does not take --init or --merge-into (run analyze per model)');
       const paths = await expandModels(models);
+      checkOutputs(analysisTargets(o), { models: paths, files: models });
       const names = paths.map((p) => basename(resolve(p)));
       const results = [];
       for (let i = 0; i < paths.length; i++) {

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { BadFileError, BadOptionError } from '../errors.js';
 import { EXPERIMENTS, findExperiment, runExperiment } from '../lab/experiments/index.js';
 import { barProgress, silentProgress } from '../lab/experiments/runner.js';
+import { checkOutputs } from '../util/output-targets.js';
 
 function readConfig(file: string): unknown {
   if (!existsSync(file)) throw new BadFileError(file, 'config file not found');
@@ -48,6 +49,14 @@ export function registerLab(program: Command): void {
         return;
       }
       const out = o.out ?? join('lab-out', name + (o.quick ? '-quick' : ''));
+      checkOutputs(
+        [
+          { flag: '--out', path: join(out, 'results.json'), kind: 'file' },
+          { flag: '--out', path: join(out, 'results.csv'), kind: 'file' },
+          { flag: '--out', path: join(out, 'report'), kind: 'report' },
+        ],
+        { models: [], files: o.config ? [o.config] : [] },
+      );
       const { result, seconds } = await runExperiment(name, { out, config: user, quick: o.quick === true, progress: o.quiet ? silentProgress : barProgress() });
       process.stdout.write(`${name}: ${result.rows.length} rows in ${seconds.toFixed(1)} s -> ${join(out, 'results.json')}, results.csv, report/index.html\n`);
     });

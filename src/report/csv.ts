@@ -13,6 +13,9 @@ import { writeFileAtomic } from '../util/atomic-write.js';
  */
 type Cell = string | number | null | undefined;
 
+/** Every file --csv may write (analyze: the first four; compare: all six). */
+export const CSV_FILES = ['matrices.csv', 'bounds.csv', 'tcurve.csv', 'spectra.csv', 'growth.csv', 'slopes.csv'] as const;
+
 function cell(v: Cell): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';

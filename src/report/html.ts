@@ -6,9 +6,11 @@
  * The report is built in a temporary sibling directory and moved into place at the end, so a
  * failure (a spec that does not compile, a full disk) leaves no half-written report behind.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { BadOptionError } from '../errors.js';
+import { besideName, replaceDirAtomic } from '../util/atomic-write.js';
+import { REPORT_ENTRIES } from '../util/output-targets.js';
 import { REPORT_CSS, SORT_SCRIPT } from './html-assets.js';
 import { prefixSvgIds, renderPng, renderSvg, type PngOptions, type VegaLiteSpec } from './vega.js';
 
@@ -177,26 +179,6 @@ ${sections}
 `;
 }
 
-/** Move a finished report from tmp into dir, replacing only what a previous report wrote. */
-function install(tmp: string, dir: string): void {
-  if (!existsSync(dir)) {
-    renameSync(tmp, dir);
-    return;
-  }
-  if (readdirSync(dir).length === 0) {
-    rmSync(dir, { recursive: true });
-    renameSync(tmp, dir);
-    return;
-  }
-  // A non-empty directory: replace figures/ and index.html, leave anything else the user keeps there.
-  const oldFigures = join(dir, `.figures.old.${process.pid}`);
-  if (existsSync(join(dir, 'figures'))) renameSync(join(dir, 'figures'), oldFigures);
-  renameSync(join(tmp, 'figures'), join(dir, 'figures'));
-  renameSync(join(tmp, 'index.html'), join(dir, 'index.html'));
-  rmSync(oldFigures, { recursive: true, force: true });
-  rmSync(tmp, { recursive: true, force: true });
-}
-
 /**
  * Write DIR/index.html and DIR/figures/<name>.svg (+ .png with opts.png). Returns the absolute
  * paths written. Throws BadOptionError for a DIR that is a file or bad figure names.
@@ -204,6 +186,8 @@ function install(tmp: string, dir: string): void {
 export async function writeHtmlReport(dir: string, report: Report, opts: HtmlReportOptions = {}): Promise<HtmlReportFiles> {
   const target = resolve(dir);
   if (existsSync(target) && !statSync(target).isDirectory()) throw new BadOptionError(`report directory ${dir} exists and is not a directory`);
+  const foreign = existsSync(target) ? readdirSync(target).filter((n) => !REPORT_ENTRIES.has(n)) : [];
+  if (foreign.length) throw new BadOptionError(`report directory ${dir} holds ${JSON.stringify(foreign[0].slice(0, 60))}, which genbound did not write; the report replaces the whole folder, so choose an empty or new one`);
   validate(report);
 
   // Render everything in memory first: a spec that fails leaves the file system untouched.
@@ -214,13 +198,13 @@ export async function writeHtmlReport(dir: string, report: Report, opts: HtmlRep
   const html = renderHtml(report, svgs);
 
   mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  const tmp = besideName(target, 'tmp');
   try {
     mkdirSync(join(tmp, 'figures'), { recursive: true });
     for (const [name, svg] of svgs) writeFileSync(join(tmp, 'figures', `${name}.svg`), svg);
     for (const [name, png] of pngs) writeFileSync(join(tmp, 'figures', `${name}.png`), png);
     writeFileSync(join(tmp, 'index.html'), html);
-    install(tmp, target);
+    replaceDirAtomic(tmp, target);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;

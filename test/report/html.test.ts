@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHtmlReport, formatCell, formatSetting, escapeHtml, type Report } from '../../src/report/html.js';
@@ -98,7 +98,7 @@ test('writeHtmlReport writes index.html, SVGs and PNGs', async () => {
   assert.deepEqual(readdirSync(join(dir, '..')), ['out'], 'no temporary directory left');
 });
 
-test('a failing figure leaves nothing behind; an existing report is replaced, other files kept', async () => {
+test('a failing figure leaves nothing behind; an existing report is replaced whole; a folder with other files is refused', async () => {
   const root = tmp();
   const dir = join(root, 'rep');
   const bad = sample();
@@ -109,12 +109,15 @@ test('a failing figure leaves nothing behind; an existing report is replaced, ot
   mkdirSync(join(dir, 'figures'), { recursive: true });
   writeFileSync(join(dir, 'figures', 'stale.svg'), 'old');
   writeFileSync(join(dir, 'keep.txt'), 'mine');
+  await assert.rejects(writeHtmlReport(dir, sample()), /report directory .*rep holds "keep\.txt", which genbound did not write; the report replaces the whole folder/);
+  assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'mine', 'nothing touched');
+  rmSync(join(dir, 'keep.txt'));
   await writeHtmlReport(dir, sample());
-  assert.deepEqual(readdirSync(dir).sort(), ['figures', 'index.html', 'keep.txt']);
-  assert.deepEqual(readdirSync(join(dir, 'figures')).sort(), ['decay.svg', 'heat.svg']);
+  assert.deepEqual(readdirSync(dir).sort(), ['figures', 'index.html']);
+  assert.deepEqual(readdirSync(join(dir, 'figures')).sort(), ['decay.svg', 'heat.svg'], 'the old figures went with the old report');
   await assert.rejects(writeHtmlReport(dir, bad), GenboundError);
   assert.ok(existsSync(join(dir, 'figures', 'heat.svg')), 'previous report intact after a failure');
-  assert.deepEqual(readdirSync(root), ['rep']);
+  assert.deepEqual(readdirSync(root), ['rep'], 'no .rep.tmp-* or .rep.old-* left');
 });
 
 test('bad names, duplicate names, ragged tables and a file as DIR are refused', async () => {
