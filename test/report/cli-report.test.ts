@@ -21,6 +21,7 @@ test('analyze --report draws the spectra even without --spectra, and --json then
 
 test('analyze --report into a file is one clear error', async () => {
   const r = await runCli(['analyze', BERT, '--report', join(import.meta.dirname, 'cli-report.test.ts')]);
-  assert.notEqual(r.code, 0);
-  assert.match(r.err, /^genbound: report directory .* is not a directory\n$/);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^genbound: --report .*cli-report\.test\.ts: is a file, not a report folder\n$/);
+  assert.equal(r.out, '', 'refused before the analysis');
 });
