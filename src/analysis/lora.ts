@@ -1,9 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { BadFileError, ModelError } from '../errors.js';
 import type { Matrix } from '../linalg/types.js';
-import type { Tensor, TensorInfo, TensorSource } from '../io/types.js';
-import { openSource } from '../io/open.js';
+import type { Tensor, TensorSource } from '../io/types.js';
+import { describeValue } from '../io/describe.js';
+import { localKind, openAdapterPath } from '../io/open.js';
 
 /**
  * PEFT LoRA adapters (adapter_config.json + adapter_model.safetensors). For a target nn.Linear
@@ -42,37 +41,27 @@ export interface LoraAdapter {
   pair(module: string): Promise<LoraPair>;
 }
 
-/** True when `path` is a LoRA adapter folder (or one of its two files). */
+/** True when `path` is a LoRA adapter folder (or its config or weights file), by content (src/io/adapter.ts). */
 export async function isLoraPath(path: string): Promise<boolean> {
-  try {
-    const st = await stat(path);
-    const dir = st.isDirectory() ? path : dirname(path);
-    if (!st.isDirectory() && !['adapter_config.json', 'adapter_model.safetensors'].includes(basename(path))) return false;
-    await stat(join(dir, 'adapter_config.json'));
-    return true;
-  } catch {
-    return false;
-  }
+  return (await localKind(path)) === 'adapter';
 }
 
 function num(cfg: Record<string, unknown>, key: string, file: string): number {
   const v = cfg[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new BadFileError(file, `"${key}" must be a positive number`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new BadFileError(file, `"${key}" must be a positive number (it is ${describeValue(v, 60)})`);
   return v;
 }
 
-export async function readLoraConfig(file: string): Promise<LoraConfig> {
-  let cfg: Record<string, unknown>;
-  try {
-    cfg = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new BadFileError(file, `not a readable JSON adapter config (${(e as Error).message.split('\n')[0]})`);
-  }
-  if (cfg.peft_type !== undefined && cfg.peft_type !== 'LORA') throw new BadFileError(file, `peft_type ${JSON.stringify(cfg.peft_type)} is not LORA`);
+/** The LoRA settings of a parsed adapter_config.json (`file` names it in messages). */
+export function loraConfigFrom(cfg: Record<string, unknown>, file: string): LoraConfig {
+  if (cfg.peft_type !== undefined && cfg.peft_type !== 'LORA') throw new BadFileError(file, `peft_type ${describeValue(cfg.peft_type, 60)} is not LORA`);
   const r = num(cfg, 'r', file);
   const loraAlpha = num(cfg, 'lora_alpha', file);
   const tm = cfg.target_modules;
-  const targetModules = Array.isArray(tm) ? tm.map(String) : typeof tm === 'string' ? [tm] : [];
+  if (tm !== undefined && tm !== null && typeof tm !== 'string' && !(Array.isArray(tm) && tm.every((x) => typeof x === 'string'))) {
+    throw new BadFileError(file, `"target_modules" must be a string or a list of strings (it is ${describeValue(tm, 60)})`);
+  }
+  const targetModules = Array.isArray(tm) ? (tm as string[]) : typeof tm === 'string' ? [tm] : [];
   return {
     r, loraAlpha, scale: cfg.use_rslora === true ? loraAlpha / Math.sqrt(r) : loraAlpha / r, targetModules,
     fanInFanOut: cfg.fan_in_fan_out === true,
@@ -90,35 +79,32 @@ function transposed(t: Tensor, rows: number, cols: number, scale: number, name: 
 }
 
 export async function openLora(path: string): Promise<LoraAdapter> {
-  const st = await stat(path);
-  const dir = st.isDirectory() ? path : dirname(path);
-  const config = await readLoraConfig(join(dir, 'adapter_config.json'));
-  const file = join(dir, 'adapter_model.safetensors');
+  const files = await openAdapterPath(path);
+  const { source, dir } = files;
+  const file = source.path;
+  let config: LoraConfig;
+  const aNames = new Map<string, string>();
   try {
-    await stat(file);
-  } catch {
-    throw new BadFileError(dir, 'LoRA adapter folder without adapter_model.safetensors');
+    config = loraConfigFrom(files.config, files.configPath);
+    for (const t of source.list()) {
+      const m = A_RE.exec(t.name);
+      if (m && !aNames.has(m[1])) aNames.set(m[1], t.name);
+    }
+    if (aNames.size === 0) throw new BadFileError(file, 'no lora_A weights found');
+  } catch (err) {
+    await source.close();
+    throw err;
   }
-  const source = await openSource(file);
-  const modules: string[] = [];
-  for (const t of source.list()) {
-    const m = A_RE.exec(t.name);
-    if (m) modules.push(m[1]);
-  }
-  if (modules.length === 0) throw new BadFileError(file, 'no lora_A weights found');
-  const bName = (module: string): string => {
-    const a = source.list().find((t) => A_RE.exec(t.name)?.[1] === module) as TensorInfo;
-    return a.name.replace('.lora_A', '.lora_B');
-  };
+  const modules = [...aNames.keys()];
   return {
     dir, config, source, modules,
     async pair(module) {
-      const aName = source.list().find((t) => A_RE.exec(t.name)?.[1] === module)?.name as string;
-      const b = bName(module);
+      const aName = aNames.get(module) as string;
+      const b = aName.replace('.lora_A', '.lora_B');
       if (!source.has(b)) throw new ModelError(`${file}: ${aName} has no matching ${b}`);
       const [ta, tb] = [await source.read(aName), await source.read(b)];
       if (ta.shape.length !== 2 || tb.shape.length !== 2 || ta.shape[0] !== tb.shape[1]) {
-        throw new BadFileError(file, `${module}: lora_A ${JSON.stringify(ta.shape)} and lora_B ${JSON.stringify(tb.shape)} do not form B·A`);
+        throw new BadFileError(file, `${module}: lora_A ${describeValue(ta.shape)} and lora_B ${describeValue(tb.shape)} do not form B·A`);
       }
       const [r, nin] = ta.shape;
       const nout = tb.shape[0];

@@ -3,6 +3,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { growthView } from '../analysis/compare.js';
 import { BadFileError, BadOptionError } from '../errors.js';
+import { localKind } from '../io/open.js';
 import { compareTables, writeTables } from '../report/csv.js';
 import { writeJson } from '../report/json.js';
 import { compareSummary } from '../report/summary.js';
@@ -11,13 +12,13 @@ import { addAnalysisOptions, analysisTargets, parseAnalysisOptions } from './ana
 import { checkOutputs } from '../util/output-targets.js';
 import { analyzeWithOptions } from './analyze.js';
 
-const MODEL_FILES = /^(config\.json|model\.json|adapter_config\.json|.*\.(safetensors|onnx|bin|pt|pth|gguf))$/;
 const LIST_EXT = new Set(['.txt', '.lst', '.list']);
 
 /**
  * The models named on the command line: paths as given, a folder whose sub-folders are the
- * checkpoints (a folder that itself holds a model counts as one model), or a list file (.txt/.lst/
- * .list: one path per line, relative to the file, '#' comments).
+ * checkpoints (a folder that itself holds a model or adapter, recognised by content in src/io,
+ * counts as one model), or a list file (.txt/.lst/.list: one path per line, relative to the
+ * file, '#' comments).
  */
 export async function expandModels(args: readonly string[]): Promise<string[]> {
   const out: string[] = [];
@@ -26,7 +27,7 @@ export async function expandModels(args: readonly string[]): Promise<string[]> {
     if (!st) throw new BadFileError(a, 'no such file or folder');
     if (st.isDirectory()) {
       const entries = (await readdir(a, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name, 'en', { numeric: true }));
-      if (entries.some((e) => e.isFile() && MODEL_FILES.test(e.name))) out.push(a);
+      if ((await localKind(a)) !== 'none') out.push(a);
       else {
         const subs = entries.filter((e) => e.isDirectory()).map((e) => join(a, e.name));
         if (subs.length === 0) throw new BadFileError(a, 'folder holds neither a model nor model sub-folders');

@@ -54,13 +54,17 @@ export interface ModelFolder {
    */
   entries(): Promise<readonly FolderEntry[]>;
   /**
-   * Opens the file `name` (relative, '/'-separated). Throws BadFileError naming the entry when
-   * it is missing, escapes the folder, is not a regular file, or cannot be opened. Never blocks.
+   * Opens the file `name` (relative, '/'-separated). Throws MissingFileError when there is no
+   * such entry, and BadFileError naming the entry when it escapes the folder, is not a regular
+   * file, or cannot be opened. Never blocks.
    */
   open(name: string): Promise<ByteSource>;
   /** How `name` is shown in messages and in TensorSource.path (node: the joined path). */
   pathOf(name: string): string;
 }
+
+/** What `ModelFolder.open` throws when the folder has no entry of that name (callers treat optional files by it). */
+export class MissingFileError extends BadFileError {}
 
 /** Most entries a folder listing returns; a folder with more is refused (not truncated silently). */
 export const MAX_FOLDER_ENTRIES = 100_000;

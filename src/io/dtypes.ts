@@ -79,7 +79,7 @@ function readU16(bytes: Uint8Array, count: number, littleEndian: boolean): Uint1
 
 /**
  * True when `bytes` is exactly a fresh, aligned buffer of `len` bytes that decode may take over
- * as its result without copying (what RandomAccessFile.read returns).
+ * as its result without copying (what ByteSource.read returns).
  */
 function ownsBuffer(bytes: Uint8Array, len: number, align: number): boolean {
   return bytes.byteOffset === 0 && bytes.byteLength === len && bytes.buffer.byteLength === len && len % align === 0 && bytes.buffer instanceof ArrayBuffer;

@@ -1,4 +1,11 @@
 import type { GraphNode, GraphTensorSource } from '../io/types.js';
+import { MAX_FOLD_NODES, MAX_FOLD_VALUES } from '../io/limits.js';
+
+/** Ops whose (small, integer) output constant folding derives from their inputs. */
+const PASS = new Set(['Cast', 'Identity', 'Unsqueeze', 'Squeeze']);
+const JOIN = new Set(['Concat', 'ConcatV2', 'Pack']);
+/** Ops whose value depends on the input's runtime shape: one unknown per scalar in the usual patterns. */
+const RUNTIME = new Set(['Slice', 'StridedSlice', 'Shape', 'Gather', 'GatherV2']);
 
 /**
  * Small helpers over a computation graph (ONNX or tfjs), for adapters that derive what the
@@ -9,9 +16,14 @@ export class GraphIndex {
   private readonly producer = new Map<string, GraphNode>();
   /** Tensor name -> consuming nodes. */
   private readonly consumers = new Map<string, GraphNode[]>();
+  /** Node name -> node (first of that name). */
+  private readonly byName = new Map<string, GraphNode>();
+  /** Folded values by canonical tensor name; null = not foldable. Shared by all queries. */
+  private readonly folded = new Map<string, number[] | null>();
 
   constructor(readonly src: GraphTensorSource) {
     for (const n of src.graph()) {
+      if (!this.byName.has(n.name)) this.byName.set(n.name, n);
       for (const o of n.outputs) this.producer.set(o, n);
       for (const i of n.inputs) {
         const key = GraphIndex.tensor(i);
@@ -37,49 +49,72 @@ export class GraphIndex {
   }
 
   nodeNamed(name: string): GraphNode | undefined {
-    return this.src.graph().find((n) => n.name === name);
+    return this.byName.get(name);
   }
 
   /**
    * Folds a small integer-valued tensor to its values, NaN where a value depends on the input
    * (e.g. a batch size from Shape). Understands constants, Cast, Identity, Concat/ConcatV2 along
    * axis 0, Pack of scalars, Unsqueeze/Reshape of a constant. Undefined when the structure is
-   * anything else.
+   * anything else, when the result would hold more than MAX_FOLD_VALUES values, or when the
+   * query would visit more than MAX_FOLD_NODES nodes. Iterative (no recursion, so deep graphs
+   * cannot overflow the stack) and memoised across queries (a shared sub-graph is folded once),
+   * so folding every tensor of a graph is linear in its size.
    */
-  fold(tensor: string, depth = 0): number[] | undefined {
-    const name = GraphIndex.tensor(tensor);
-    const c = this.src.smallConstant(name);
-    if (c) return [...c];
-    const n = this.producer.get(name);
-    if (!n || depth > 12) return undefined;
-    switch (n.op) {
-      case 'Cast':
-      case 'Identity':
-      case 'Unsqueeze':
-      case 'Squeeze':
-        return this.fold(n.inputs[0], depth + 1);
-      case 'Concat':
-      case 'ConcatV2':
-      case 'Pack': {
-        const ins = n.op === 'ConcatV2' ? n.inputs.slice(0, -1) : n.inputs;
-        const out: number[] = [];
-        for (const i of ins) {
-          const v = this.fold(i, depth + 1);
-          if (v) out.push(...v);
-          else if (n.op === 'Pack') out.push(NaN);
-          else return undefined;
-        }
-        return out;
+  fold(tensor: string): number[] | undefined {
+    const root = GraphIndex.tensor(tensor);
+    const stack: { name: string; expanded: boolean }[] = [{ name: root, expanded: false }];
+    const onStack = new Set<string>([root]);
+    let visited = 0;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (this.folded.has(top.name)) {
+        stack.pop();
+        onStack.delete(top.name);
+        continue;
       }
-      case 'Slice':
-      case 'StridedSlice':
-      case 'Shape':
-      case 'Gather':
-      case 'GatherV2':
-        // Depends on the input's runtime shape: one unknown per scalar in the usual patterns.
-        return [NaN];
-      default:
-        return undefined;
+      const c = this.src.smallConstant(top.name);
+      const n = this.producer.get(top.name);
+      if (c || !n || !(PASS.has(n.op) || JOIN.has(n.op) || RUNTIME.has(n.op))) {
+        this.folded.set(top.name, c ? [...c] : RUNTIME.has(n?.op ?? '') ? [NaN] : null);
+        continue;
+      }
+      if (RUNTIME.has(n.op)) {
+        this.folded.set(top.name, [NaN]);
+        continue;
+      }
+      const ins = (PASS.has(n.op) ? n.inputs.slice(0, 1) : n.op === 'ConcatV2' ? n.inputs.slice(0, -1) : n.inputs).map(GraphIndex.tensor);
+      if (!top.expanded) {
+        top.expanded = true;
+        if (++visited > MAX_FOLD_NODES) return undefined;
+        for (const i of ins) {
+          if (this.folded.has(i)) continue;
+          if (onStack.has(i)) {
+            this.folded.set(i, null); // a cycle: not a constant
+            continue;
+          }
+          onStack.add(i);
+          stack.push({ name: i, expanded: false });
+        }
+        continue;
+      }
+      let out: number[] | null = [];
+      for (const i of ins) {
+        const v = this.folded.get(i) ?? null;
+        if (v) out.push(...v);
+        else if (n.op === 'Pack') out.push(NaN);
+        else {
+          out = null;
+          break;
+        }
+        if (out.length > MAX_FOLD_VALUES) {
+          out = null;
+          break;
+        }
+      }
+      this.folded.set(top.name, ins.length === 0 && PASS.has(n.op) ? null : out);
     }
+    const v = this.folded.get(root);
+    return v ? [...v] : undefined;
   }
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadFileError, ModelError } from '../errors.js';
 import { openSafetensors } from '../io/formats/safetensors/reader.js';
+import { openGatedFile } from '../io/node-gate.js';
 import { writeSafetensors, type WritableTensor } from '../io/formats/safetensors/write.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { Linear, type Module } from './module.js';
@@ -56,7 +57,7 @@ export async function saveModule(module: Module, path: string, opts: SaveOptions
  * present with its shape; a tensor the module does not have is an error (ModelError naming the file).
  */
 export async function loadModule(module: Module, path: string): Promise<void> {
-  const src = await openSafetensors(path);
+  const src = await openSafetensors(await openGatedFile(path));
   try {
     const own = new Map(module.namedParameters());
     for (const info of src.list()) {

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { openGatedFile } from '../../src/io/node-gate.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ function sameFloat32(got: ArrayLike<number>, want: number[], what: string): void
 }
 
 test('GGUF block formats (Q4_0 … Q8_0, Q2_K … Q6_K, IQ4_NL, IQ4_XS) dequantize as llama.cpp’s gguf-py does', async () => {
-  const src = await openGguf(join(FIX, 'quants.gguf'));
+  const src = await openGguf(await openGatedFile(join(FIX, 'quants.gguf')));
   try {
     const types = Object.values(golden).filter((g) => g.type !== undefined).map((g) => g.type);
     for (const t of Object.keys(BLOCK_DEQUANT)) assert.ok(types.includes(t), `${t} has golden values`);
@@ -41,7 +42,7 @@ test('GGUF block formats (Q4_0 … Q8_0, Q2_K … Q6_K, IQ4_NL, IQ4_XS) dequanti
 
 test('GGUF: small.gguf’s random-byte Q4_K tensor matches gguf-py’s reading of the same file', async () => {
   const g = golden['small.gguf blk.0.ffn_down.weight'];
-  const src = await openGguf(join(FIX, 'small.gguf'));
+  const src = await openGguf(await openGatedFile(join(FIX, 'small.gguf')));
   try {
     if (g.finite) {
       const t = await src.read('blk.0.ffn_down.weight');

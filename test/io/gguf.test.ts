@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { openGatedFile } from '../../src/io/node-gate.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ test('GGUF: F32, F16, BF16, F64 and dequantised Q8_0 match the golden values; me
   } finally {
     await src.close();
   }
-  const a64 = await openGguf(join(FIX, 'align64.gguf'));
+  const a64 = await openGguf(await openGatedFile(join(FIX, 'align64.gguf')));
   assert.deepEqual(Array.from((await a64.read('blk.0.attn_k.weight')).data), exp.tensors['blk.0.attn_k.weight'].values);
   await a64.close();
 });
@@ -43,7 +44,7 @@ test('GGUF: truncation and lies give one clear error naming the file', async () 
   const check = async (name: string, bytes: Uint8Array, re: RegExp): Promise<void> => {
     const p = join(dir, name);
     writeFileSync(p, bytes);
-    await assert.rejects(openGguf(p), (e: Error) => {
+    await assert.rejects(openGatedFile(p).then(openGguf), (e: Error) => {
       assert.ok(e instanceof BadFileError || e instanceof UnsupportedError, `${name}: ${e.message}`);
       assert.match(e.message, re, name);
       assert.ok(e.message.startsWith(p));

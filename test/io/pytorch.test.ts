@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { openGatedFile } from '../../src/io/node-gate.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ for (const file of ['bert_like.bin', 'bert_like_legacy.bin']) {
 
 test('a training checkpoint wrapping the state dict is unwrapped', async () => {
   const exp = load('wrapped.json');
-  const src = await openPyTorch(join(FIX, 'wrapped.pt'));
+  const src = await openPyTorch(await openGatedFile(join(FIX, 'wrapped.pt')));
   assert.deepEqual(src.list().map((t) => t.name), Object.keys(exp));
   for (const [name, e] of Object.entries(exp)) assert.deepEqual(Array.from((await src.read(name)).data), e.values);
   await src.close();

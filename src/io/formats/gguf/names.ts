@@ -60,6 +60,7 @@ export function hfView(kv: ReadonlyMap<string, unknown>, names: readonly string[
   // Phi-3 files keep gate and up stacked in ffn_up (there is no ffn_gate).
   const fusedUp = names.some((n) => /\.attn_qkv\.weight$/.test(n)) && !names.some((n) => /\.ffn_gate\.weight$/.test(n));
   const aliases = new Map<string, string>();
+  const present = new Set(names);
   for (const name of names) {
     const m = /^blk\.(\d+)\.([a-z_]+)\.(weight|bias)$/.exec(name);
     let hf: string | undefined;
@@ -70,7 +71,7 @@ export function hfView(kv: ReadonlyMap<string, unknown>, names: readonly string[
       const g = /^([a-z_]+)\.(weight|bias)$/.exec(name);
       if (g && GLOBAL[g[1]]) hf = `${GLOBAL[g[1]]}.${g[2]}`;
     }
-    if (hf !== undefined && !names.includes(hf)) aliases.set(hf, name);
+    if (hf !== undefined && !present.has(hf)) aliases.set(hf, name);
   }
   return { config, aliases };
 }

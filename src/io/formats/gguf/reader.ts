@@ -1,8 +1,11 @@
 import { BadFileError, UnsupportedError } from '../../../errors.js';
 import { hfView } from './names.js';
 import { BLOCK_DEQUANT } from './quants.js';
-import { RandomAccessFile } from '../../file.js';
-import { checkedTensor, finishTensor, missingTensor, type ReadOptions, q } from '../../source-base.js';
+import type { ByteSource } from '../../byte-source.js';
+import { ByteCursor } from '../../cursor.js';
+import { describeValue, q } from '../../describe.js';
+import { MAX_GGUF_HEADER, MAX_TENSORS } from '../../limits.js';
+import { checkedTensor, finishTensor, missingTensor, type ReadOptions } from '../../source-base.js';
 import type { Tensor, TensorInfo, TensorSource } from '../../types.js';
 
 /**
@@ -18,7 +21,7 @@ import type { Tensor, TensorInfo, TensorSource } from '../../types.js';
  * listed but refused by name on read.
  *
  * Parsed here rather than with @huggingface/gguf: that package returns BigInt fields and throws
- * plain Errors; ours reads lazily through RandomAccessFile, bounds every count by the bytes left
+ * plain Errors; ours reads lazily through a ByteSource, bounds every count by the bytes left
  * (so random input cannot make it allocate or loop without bound) and fails with BadFileError.
  */
 
@@ -57,49 +60,46 @@ const KEEP_ARRAY = 1024;
 /** Parses the header from the first bytes of the file (`fileSize` bounds data ranges). */
 export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): GgufHeader {
   const bad = (what: string): BadFileError => new BadFileError(path, `GGUF header: ${what}`);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let p = 0;
-  const need = (n: number): void => {
-    if (p + n > b.length) {
-      if (b.length >= fileSize) throw new BadFileError(path, `truncated: GGUF header runs past the end of the file (byte ${p + n} of ${fileSize})`);
-      throw new NeedMore(path, 'header longer than the bytes read');
-    }
-  };
-  const u32 = (): number => (need(4), (p += 4), dv.getUint32(p - 4, true));
-  const u64 = (): number => {
-    need(8);
-    const v = dv.getBigUint64(p, true);
-    p += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`64-bit value ${v} at byte ${p - 8} is impossibly large`);
-    return Number(v);
-  };
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const c = new ByteCursor(b, {
+    file: path,
+    what: 'GGUF header',
+    short: (at, n) =>
+      b.length >= fileSize
+        ? new BadFileError(path, `truncated: GGUF header runs past the end of the file (byte ${at + n} of ${fileSize})`)
+        : new NeedMore(path, 'header longer than the bytes read'),
+    huge: (v, at) => bad(`64-bit value ${v} at byte ${at} is impossibly large`),
+  });
+  const u32 = (): number => c.u32();
+  const u64 = (): number => c.u64();
   const bound = (count: number, minBytes: number, what: string): void => {
-    if (count * minBytes > fileSize - p) throw bad(`truncated or corrupt: ${what} count ${count} cannot fit in the ${fileSize}-byte file`);
+    if (count * minBytes > fileSize - c.pos) throw bad(`truncated or corrupt: ${what} count ${count} cannot fit in the ${fileSize}-byte file`);
   };
   const str = (): string => {
     const n = u64();
     bound(n, 1, 'string byte');
-    need(n);
-    p += n;
+    const at = c.pos;
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(p - n, p));
-    } catch {
-      throw bad(`invalid UTF-8 string at byte ${p - n}`);
+      return utf8.decode(c.take(n));
+    } catch (err) {
+      if (err instanceof BadFileError) throw err;
+      throw bad(`invalid UTF-8 string at byte ${at}`);
     }
   };
   const SCALAR: Record<number, [number, () => unknown]> = {
-    0: [1, () => (need(1), b[p++])],
-    1: [1, () => (need(1), dv.getInt8(p++))],
-    2: [2, () => (need(2), (p += 2), dv.getUint16(p - 2, true))],
-    3: [2, () => (need(2), (p += 2), dv.getInt16(p - 2, true))],
-    4: [4, () => u32()],
-    5: [4, () => (need(4), (p += 4), dv.getInt32(p - 4, true))],
-    6: [4, () => (need(4), (p += 4), dv.getFloat32(p - 4, true))],
-    7: [1, () => (need(1), b[p++] !== 0)],
+    0: [1, () => c.u8()],
+    1: [1, () => c.i8()],
+    2: [2, () => c.u16()],
+    3: [2, () => c.i16()],
+    4: [4, () => c.u32()],
+    5: [4, () => c.i32()],
+    6: [4, () => c.f32()],
+    7: [1, () => c.u8() !== 0],
     8: [8, () => str()],
-    10: [8, () => (need(8), (p += 8), Number(dv.getBigUint64(p - 8, true)))],
-    11: [8, () => (need(8), (p += 8), Number(dv.getBigInt64(p - 8, true)))],
-    12: [8, () => (need(8), (p += 8), dv.getFloat64(p - 8, true))],
+    // 64-bit metadata values are kept as (possibly rounded) numbers: they are never sizes.
+    10: [8, () => Number(c.u64Big())],
+    11: [8, () => Number(BigInt.asIntN(64, c.u64Big()))],
+    12: [8, () => c.f64()],
   };
   const value = (type: number, key: string, depth: number): unknown => {
     if (type === 9) {
@@ -119,9 +119,9 @@ export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): 
     return s[1]();
   };
 
-  need(4);
+  c.need(4);
   if (b[0] !== 0x47 || b[1] !== 0x47 || b[2] !== 0x55 || b[3] !== 0x46) throw new BadFileError(path, 'not a GGUF file (no "GGUF" magic)');
-  p = 4;
+  c.pos = 4;
   const version = u32();
   if (version !== 2 && version !== 3) throw new UnsupportedError(`${path}: GGUF version ${version} is not supported (2 and 3 are)`);
   const nTensors = u64();
@@ -133,6 +133,7 @@ export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): 
     kv.set(key, value(u32(), key, 0));
   }
   bound(nTensors, 24, 'tensor');
+  if (nTensors > MAX_TENSORS) throw bad(`${nTensors} tensors, more than the ${MAX_TENSORS} limit`);
   const raw: { name: string; ne: number[]; type: number; offset: number }[] = [];
   for (let i = 0; i < nTensors; i++) {
     const name = str();
@@ -144,9 +145,9 @@ export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): 
   }
   const alignment = kv.get('general.alignment') ?? 32;
   if (typeof alignment !== 'number' || !Number.isInteger(alignment) || alignment < 1 || alignment > 1 << 20) {
-    throw bad(`general.alignment ${String(alignment)} is invalid`);
+    throw bad(`general.alignment ${describeValue(alignment)} is invalid`);
   }
-  const dataStart = Math.ceil(p / alignment) * alignment;
+  const dataStart = Math.ceil(c.pos / alignment) * alignment;
   const dataLength = fileSize - dataStart;
   const entries: GgufEntry[] = [];
   const seen = new Set<string>();
@@ -157,7 +158,7 @@ export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): 
     const dtype = ty ? ty[0] : `ggml type ${t.type}`;
     let n = 1;
     for (const d of t.ne) n *= d;
-    if (!Number.isSafeInteger(n)) throw bad(`tensor ${q(t.name)} shape ${JSON.stringify(t.ne)} is too large`);
+    if (!Number.isSafeInteger(n)) throw bad(`tensor ${q(t.name)} shape ${describeValue(t.ne)} is too large`);
     if (t.offset % alignment !== 0) throw bad(`tensor ${q(t.name)} offset ${t.offset} is not a multiple of the alignment ${alignment}`);
     let byteLength = 0;
     if (ty) {
@@ -186,7 +187,7 @@ export class GgufSource implements TensorSource {
   private readonly hfNames = new Map<string, string>();
 
   constructor(
-    private readonly file: RandomAccessFile,
+    private readonly file: ByteSource,
     readonly header: GgufHeader,
     private readonly opts: ReadOptions,
   ) {
@@ -203,7 +204,7 @@ export class GgufSource implements TensorSource {
     this.metadata = md;
   }
   get path(): string {
-    return this.file.path;
+    return this.file.name;
   }
   list(): readonly TensorInfo[] {
     return this.header.entries.map(({ name, dtype, shape }) => ({ name: this.hfNames.get(name) ?? name, dtype, shape }));
@@ -230,22 +231,27 @@ export class GgufSource implements TensorSource {
   }
 }
 
-/** Opens a .gguf file: reads its header (growing the window as needed), not its tensors. */
-export async function openGguf(path: string, opts: ReadOptions = {}): Promise<GgufSource> {
-  const file = await RandomAccessFile.open(path);
+/** Opens a GGUF file: reads its header (growing the window as needed), not its tensors; the source owns `file`. */
+export async function openGguf(file: ByteSource, opts: ReadOptions = {}): Promise<GgufSource> {
   try {
     let window = Math.min(file.size, 1 << 20);
     for (;;) {
       const bytes = await file.read(0, window, 'GGUF header');
       try {
-        return new GgufSource(file, parseGgufHeader(path, bytes, file.size), opts);
+        return new GgufSource(file, parseGgufHeader(file.name, bytes, file.size), opts);
       } catch (err) {
         if (!(err instanceof NeedMore)) throw err;
-        window = Math.min(file.size, window * 4);
+        if (window >= MAX_GGUF_HEADER) throw new BadFileError(file.name, `GGUF header runs past the ${MAX_GGUF_HEADER}-byte limit`);
+        window = Math.min(file.size, window * 4, MAX_GGUF_HEADER);
       }
     }
   } catch (err) {
     await file.close();
     throw err;
   }
+}
+
+/** True when the first bytes are the "GGUF" magic (the version is checked on open, with its own message). */
+export function sniffGguf(head: Uint8Array): boolean {
+  return head.length >= 8 && head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46;
 }

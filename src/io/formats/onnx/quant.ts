@@ -1,4 +1,5 @@
 import { consumersOf } from './names.js';
+import { q as quote } from '../../describe.js';
 import type { GraphNode, TensorInfo } from '../../types.js';
 
 /**
@@ -171,8 +172,8 @@ export function dequantize(w: QuantWeight, name: string, q: ArrayLike<number>, s
   const rank = shape.length;
   const axis = w.axis < 0 ? w.axis + rank : w.axis;
   const along = rank === 0 ? 1 : shape[axis];
-  if (s.length !== 1 && s.length !== along) throw new RangeError(`quantized weight ${JSON.stringify(name)}: scale has ${s.length} values for axis ${axis} of length ${along}`);
-  if (z && z.length !== s.length && z.length !== 1) throw new RangeError(`quantized weight ${JSON.stringify(name)}: zero point has ${z.length} values, scale ${s.length}`);
+  if (s.length !== 1 && s.length !== along) throw new RangeError(`quantized weight ${quote(name)}: scale has ${s.length} values for axis ${axis} of length ${along}`);
+  if (z && z.length !== s.length && z.length !== 1) throw new RangeError(`quantized weight ${quote(name)}: zero point has ${z.length} values, scale ${s.length}`);
   let inner = 1;
   for (let d = axis + 1; d < rank; d++) inner *= shape[d];
   const out = new Float64Array(q.length);

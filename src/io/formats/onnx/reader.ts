@@ -1,7 +1,8 @@
-import { readFile, open } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { BadFileError, ModelError, UnsupportedError } from '../../../errors.js';
+import { entryDir, resolveEntryName, type ModelFolder } from '../../byte-source.js';
+import { clip, q } from '../../describe.js';
+import { MAX_GRAPH_NODES, MAX_ONNX_BYTES, MAX_TENSORS } from '../../limits.js';
 import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from '../../types.js';
 import { recoverLinearNames, transpose, type Alias } from './names.js';
 import { dequantize, findQuantizedWeights, type QuantWeight } from './quant.js';
@@ -14,7 +15,8 @@ import { decodeRaw, decodeTyped, ONNX_DTYPES, toNum, type Int64Like } from './te
  * protobuf has to be parsed whole, so the file is read into memory once; tensor payloads stay
  * views into that buffer and are decoded to floats only when `read` asks. Tensors with
  * data_location = EXTERNAL are read from their side file (location relative to the model's
- * folder, offset, length), and only on demand.
+ * folder, offset, length), through the folder's gate and only on demand; two tensors may not
+ * share external bytes (that would let a small file materialise the same range many times).
  */
 
 const { onnx } = onnxProto;
@@ -56,7 +58,7 @@ function nodeAttrs(node: INodeProto): Record<string, number | string | readonly 
     // AttributeType: 1 FLOAT, 2 INT, 3 STRING, 6 FLOATS, 7 INTS.
     if (a.type === 1) out[a.name] = a.f ?? 0;
     else if (a.type === 2) out[a.name] = toNum(a.i ?? 0);
-    else if (a.type === 3) out[a.name] = Buffer.from(a.s ?? new Uint8Array()).toString('utf8');
+    else if (a.type === 3) out[a.name] = new TextDecoder().decode(a.s ?? new Uint8Array());
     else if (a.type === 6) out[a.name] = a.floats ?? [];
     else if (a.type === 7) out[a.name] = (a.ints ?? []).map(toNum);
   }
@@ -65,6 +67,7 @@ function nodeAttrs(node: INodeProto): Record<string, number | string | readonly 
 
 export class OnnxSource implements GraphTensorSource {
   readonly format = 'onnx';
+  readonly path: string;
   readonly metadata: Readonly<Record<string, string>>;
   private readonly entries = new Map<string, Entry>();
   private readonly nodes: GraphNode[];
@@ -74,16 +77,25 @@ export class OnnxSource implements GraphTensorSource {
   private readonly quant: Map<string, QuantWeight>;
   private readonly quantHidden: Set<string>;
 
+  /** External-data tensors: name -> folder entry and byte range, validated on open. */
+  private readonly external = new Map<string, { entry: string; offset: number; length: number }>();
+
   constructor(
-    readonly path: string,
+    private readonly folder: ModelFolder,
+    /** The model's entry in `folder` (e.g. "model.onnx", "onnx/model_quantized.onnx"). */
+    private readonly entry: string,
     model: onnxProto.onnx.ModelProto,
     /** config.json found beside the model, if any. */
     readonly config?: Record<string, unknown>,
   ) {
+    const path = folder.pathOf(entry);
+    this.path = path;
     const g = model.graph;
     if (!g) throw new BadFileError(path, 'ONNX model has no graph');
+    if ((g.node ?? []).length > MAX_GRAPH_NODES) throw new BadFileError(path, `graph of ${(g.node ?? []).length} nodes is larger than the ${MAX_GRAPH_NODES}-node limit`);
+    if ((g.initializer ?? []).length > MAX_TENSORS) throw new BadFileError(path, `${(g.initializer ?? []).length} initializers, more than the ${MAX_TENSORS} limit`);
     const add = (proto: ITensorProto, name: string, origin: string) => {
-      if (this.entries.has(name)) throw new BadFileError(path, `tensor ${JSON.stringify(name)} is defined twice (${origin})`);
+      if (this.entries.has(name)) throw new BadFileError(path, `tensor ${q(name)} is defined twice (${origin})`);
       const dt = proto.dataType ?? 0;
       this.entries.set(name, { info: { name, dtype: ONNX_DTYPES[dt]?.name ?? `ONNX_TYPE_${dt}`, shape: shapeOf(proto.dims) }, proto });
     };
@@ -98,6 +110,7 @@ export class OnnxSource implements GraphTensorSource {
       }
       this.nodes.push({ name, op: n.opType ?? '', inputs: n.input ?? [], outputs, attrs: nodeAttrs(n) });
     }
+    this.locateExternal();
     for (const [name, e] of this.entries) {
       const count = e.info.shape.reduce((a, b) => a * b, 1);
       if (count > SMALL_CONSTANT_MAX || e.proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) continue;
@@ -108,17 +121,17 @@ export class OnnxSource implements GraphTensorSource {
       }
     }
     const infos = new Map([...this.entries].map(([k, e]) => [k, e.info]));
-    const q = findQuantizedWeights(this.nodes, infos);
-    this.quant = q.weights;
-    this.quantHidden = q.hidden;
-    for (const [name, w] of q.weights) infos.set(name, { name, dtype: 'F64', shape: w.shape });
-    this.aliases = recoverLinearNames(q.linearView, infos);
+    const scan = findQuantizedWeights(this.nodes, infos);
+    this.quant = scan.weights;
+    this.quantHidden = scan.hidden;
+    for (const [name, w] of scan.weights) infos.set(name, { name, dtype: 'F64', shape: w.shape });
+    this.aliases = recoverLinearNames(scan.linearView, infos);
     const meta: Record<string, string> = {
       producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim(),
       opset: (model.opsetImport ?? []).map((o) => `${o.domain || 'ai.onnx'}:${toNum(o.version ?? 0)}`).join(','),
     };
-    if (q.weights.size > 0) meta.quantized = `${q.weights.size} 8-bit weights read dequantized, W = (q - zero_point)·scale`;
-    if (q.nbits > 0) meta.unreadQuantized = `${q.nbits} MatMulNBits (4-bit block) weights are not decoded`;
+    if (scan.weights.size > 0) meta.quantized = `${scan.weights.size} 8-bit weights read dequantized, W = (q - zero_point)·scale`;
+    if (scan.nbits > 0) meta.unreadQuantized = `${scan.nbits} MatMulNBits (4-bit block) weights are not decoded`;
     if (this.aliases.size > 0) meta.recoveredNames = `${this.aliases.size} MatMul weights named after their biases, read transposed to (out, in)`;
     for (const p of model.metadataProps ?? []) if (p.key) meta[p.key] = p.value ?? '';
     this.metadata = meta;
@@ -149,7 +162,7 @@ export class OnnxSource implements GraphTensorSource {
   private decode(e: Entry, raw?: Uint8Array): Float32Array | Float64Array {
     const p = e.proto;
     const count = e.info.shape.reduce((a, b) => a * b, 1);
-    const what = `tensor ${JSON.stringify(e.info.name)}`;
+    const what = `tensor ${q(e.info.name)}`;
     const bytes = raw ?? (p.rawData && p.rawData.byteLength > 0 ? p.rawData : undefined);
     return bytes ? decodeRaw(p.dataType ?? 0, bytes, count, this.path, what) : decodeTyped(p.dataType ?? 0, p, count, this.path, what);
   }
@@ -166,46 +179,65 @@ export class OnnxSource implements GraphTensorSource {
       try {
         return { name, shape: qw.shape, data: dequantize(qw, name, q.data, s.data, z?.data) };
       } catch (err) {
-        throw new BadFileError(this.path, (err as Error).message);
+        throw new BadFileError(this.path, clip((err as Error).message));
       }
     }
     const e = this.entries.get(name);
-    if (!e) throw new ModelError(`${this.path}: no tensor named ${JSON.stringify(name)}`);
+    if (!e) throw new ModelError(`${this.path}: no tensor named ${q(name)}`);
     const external = e.proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
-    const data = this.decode(e, external ? await this.readExternal(e.proto, name) : undefined);
+    const data = this.decode(e, external ? await this.readExternal(name) : undefined);
     return { name, shape: e.info.shape, data };
   }
 
-  private async readExternal(p: ITensorProto, name: string): Promise<Uint8Array> {
-    const kv = new Map((p.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
-    const loc = kv.get('location');
-    if (!loc) throw new BadFileError(this.path, `tensor ${JSON.stringify(name)} is external but names no location`);
-    const rel = normalize(loc);
-    if (isAbsolute(rel) || rel.startsWith('..' + sep) || rel === '..') {
-      throw new UnsupportedError(`${this.path}: tensor ${JSON.stringify(name)} points outside the model's folder (${loc})`);
+  /**
+   * Validates every external-data reference on open: a location inside the model folder, a
+   * whole byte range of the size the tensor needs, and no two tensors sharing bytes of a file.
+   */
+  private locateExternal(): void {
+    const dir = entryDir(this.entry);
+    const byFile = new Map<string, { name: string; offset: number; length: number }[]>();
+    for (const [name, e] of this.entries) {
+      const p = e.proto;
+      if (p.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
+      const kv = new Map((p.externalData ?? []).map((x) => [x.key ?? '', x.value ?? '']));
+      const loc = kv.get('location');
+      if (!loc) throw new BadFileError(this.path, `tensor ${q(name)} is external but names no location`);
+      const entry = resolveEntryName(dir, loc);
+      if (entry === undefined) throw new UnsupportedError(`${this.path}: tensor ${q(name)} points outside the model's folder (${q(loc)}); refused`);
+      const dt = ONNX_DTYPES[p.dataType ?? 0];
+      const count = e.info.shape.reduce((a, b) => a * b, 1);
+      const offset = Number(kv.get('offset') ?? '0');
+      const length = kv.has('length') ? Number(kv.get('length')) : count * (dt?.size ?? 0);
+      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+        throw new BadFileError(this.path, `tensor ${q(name)}: bad external offset/length`);
+      }
+      if (dt && dt.size > 0 && length !== count * dt.size) {
+        throw new BadFileError(this.path, `tensor ${q(name)}: external length ${length} bytes, but ${count} ${dt.name} elements need ${count * dt.size}`);
+      }
+      const list = byFile.get(entry) ?? [];
+      list.push({ name, offset, length });
+      byFile.set(entry, list);
+      this.external.set(name, { entry, offset, length });
     }
-    const file = join(dirname(this.path), rel);
-    const dt = ONNX_DTYPES[p.dataType ?? 0];
-    const count = shapeOf(p.dims).reduce((a, b) => a * b, 1);
-    const offset = Number(kv.get('offset') ?? '0');
-    const length = kv.has('length') ? Number(kv.get('length')) : count * (dt?.size ?? 0);
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-      throw new BadFileError(this.path, `tensor ${JSON.stringify(name)}: bad external offset/length`);
+    for (const [entry, list] of byFile) {
+      list.sort((a, b) => a.offset - b.offset);
+      for (let i = 1; i < list.length; i++) {
+        const prev = list[i - 1];
+        if (list[i].length > 0 && prev.length > 0 && list[i].offset < prev.offset + prev.length) {
+          throw new BadFileError(this.folder.pathOf(entry), `tensors ${q(prev.name)} and ${q(list[i].name)} share external bytes (${list[i].offset} < ${prev.offset + prev.length}); refused`);
+        }
+      }
     }
-    let fh;
+  }
+
+  private async readExternal(name: string): Promise<Uint8Array> {
+    const x = this.external.get(name);
+    if (!x) throw new BadFileError(this.path, `tensor ${q(name)} is external but was not located`);
+    const file = await this.folder.open(x.entry);
     try {
-      fh = await open(file, 'r');
-    } catch {
-      throw new BadFileError(file, `external data of tensor ${JSON.stringify(name)} not found`);
-    }
-    try {
-      const size = (await fh.stat()).size;
-      if (offset + length > size) throw new BadFileError(file, `tensor ${JSON.stringify(name)} needs bytes ${offset}..${offset + length} but the file has ${size}`);
-      const buf = new Uint8Array(length);
-      await fh.read(buf, 0, length, offset);
-      return buf;
+      return await file.read(x.offset, x.length, `external data of tensor ${q(name)}`);
     } finally {
-      await fh.close();
+      await file.close();
     }
   }
 
@@ -215,23 +247,37 @@ export class OnnxSource implements GraphTensorSource {
 }
 
 /**
- * Opens an .onnx file (with an optional config.json content). Throws BadFileError when the file
- * is missing or not a ModelProto.
+ * Opens the ONNX model `entry` of `folder` (with an optional config.json content). Throws
+ * BadFileError when the file is missing, too large, or not a ModelProto.
  */
-export async function openOnnx(path: string, config?: Record<string, unknown>): Promise<OnnxSource> {
-  let bytes: Buffer;
+export async function openOnnx(folder: ModelFolder, entry: string, config?: Record<string, unknown>): Promise<OnnxSource> {
+  const file = await folder.open(entry);
+  let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new BadFileError(path, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
+    if (file.size > MAX_ONNX_BYTES) throw new BadFileError(file.name, `ONNX protobuf of ${file.size} bytes is larger than the ${MAX_ONNX_BYTES}-byte limit`);
+    bytes = await file.read(0, file.size, 'ONNX model');
+  } finally {
+    await file.close();
   }
   let model: onnxProto.onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {
-    throw new BadFileError(path, `not a valid ONNX model (${(err as Error).message})`);
+    throw new BadFileError(file.name, `not a valid ONNX model (${clip((err as Error).message, 120)})`);
   }
-  if (toNum(model.irVersion ?? 0) < 1 || !model.graph) throw new BadFileError(path, 'not a valid ONNX model (no IR version or no graph)');
-  return new OnnxSource(path, model, config);
+  if (toNum(model.irVersion ?? 0) < 1 || !model.graph) throw new BadFileError(file.name, 'not a valid ONNX model (no IR version or no graph)');
+  return new OnnxSource(folder, entry, model, config);
+}
+
+/** ModelProto fields that may follow ir_version (field 1): producer_name ... metadata_props, as protobuf tags. */
+const MODEL_PROTO_TAGS = new Set([0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72, 0x7a, 0x82]);
+
+/**
+ * True when the first bytes look like an ONNX ModelProto as exporters write it: field 1
+ * (ir_version, a varint between 1 and 99) first, then another ModelProto field.
+ */
+export function sniffOnnx(head: Uint8Array): boolean {
+  if (head.length < 4 || head[0] !== 0x08) return false;
+  const ir = head[1];
+  return ir >= 1 && ir < 100 && MODEL_PROTO_TAGS.has(head[2]);
 }

@@ -1,4 +1,13 @@
 import { BadFileError, UnsupportedError } from '../../../errors.js';
+import { ByteCursor } from '../../cursor.js';
+import { describeValue } from '../../describe.js';
+
+/** Bytes as Latin-1 characters, without spreading them as call arguments. */
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, Array.from(b.subarray(i, i + 4096)));
+  return s;
+}
 
 /**
  * A RESTRICTED unpickler (opcodes as in CPython's Lib/pickletools.py, protocols 0-5). It builds
@@ -45,59 +54,54 @@ const OP_NAMES: Record<number, string> = { 0x69: 'INST', 0x6f: 'OBJ', 0x81: 'NEW
 export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): { value: unknown; end: number } {
   const file = opts.file;
   const bad = (what: string): BadFileError => new BadFileError(file, `corrupt pickle: ${what}`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
   const utf8 = new TextDecoder('utf-8', { fatal: true });
-  let p = start;
-
-  const need = (n: number): void => {
-    if (n < 0 || p + n > bytes.length) throw new PickleTruncated(file, `truncated pickle at byte ${p}`);
-  };
-  const u8 = (): number => (need(1), bytes[p++]);
-  const u16 = (): number => (need(2), (p += 2), dv.getUint16(p - 2, true));
-  const u32 = (): number => (need(4), (p += 4), dv.getUint32(p - 4, true));
-  const i32 = (): number => (need(4), (p += 4), dv.getInt32(p - 4, true));
+  const c = new ByteCursor(bytes, {
+    file,
+    what: 'pickle',
+    short: (at) => new PickleTruncated(file, `truncated pickle at byte ${at}`),
+    huge: (v, at) => new PickleTruncated(file, `truncated pickle: length ${v} at byte ${at}`),
+  }, start);
+  const u8 = (): number => c.u8();
+  const u16 = (): number => c.u16();
+  const u32 = (): number => c.u32();
+  const i32 = (): number => c.i32();
+  /** A u64 length; one past the bytes there are means the pickle is truncated (or lying). */
   const u64 = (): number => {
-    need(8);
-    const v = dv.getBigUint64(p, true);
-    p += 8;
-    if (v > BigInt(bytes.length)) throw new PickleTruncated(file, `truncated pickle: length ${v} at byte ${p - 8}`);
-    return Number(v);
+    const v = c.u64();
+    if (v > bytes.length) throw new PickleTruncated(file, `truncated pickle: length ${v} at byte ${c.pos - 8}`);
+    return v;
   };
-  const take = (n: number): Uint8Array => {
-    need(n);
-    p += n;
-    return bytes.subarray(p - n, p);
-  };
+  const take = (n: number): Uint8Array => c.take(n);
   const line = (): string => {
-    const nl = bytes.indexOf(0x0a, p);
-    if (nl < 0) throw new PickleTruncated(file, `truncated pickle: unterminated line at byte ${p}`);
-    const s = String.fromCharCode(...bytes.subarray(p, Math.min(nl, p + 4096)));
-    p = nl + 1;
+    const nl = bytes.indexOf(0x0a, c.pos);
+    if (nl < 0) throw new PickleTruncated(file, `truncated pickle: unterminated line at byte ${c.pos}`);
+    const s = latin1(bytes.subarray(c.pos, Math.min(nl, c.pos + 4096)));
+    c.pos = nl + 1;
     return s;
   };
   const text = (b: Uint8Array): string => {
     try {
       return utf8.decode(b);
     } catch {
-      throw bad(`invalid UTF-8 string at byte ${p}`);
+      throw bad(`invalid UTF-8 string at byte ${c.pos}`);
     }
   };
   // MARK starts a new frame (CPython's metastack): values below the last mark are out of reach.
   const floor = (): number => (marks.length > 0 ? marks[marks.length - 1] : 0);
   const pop = (): unknown => {
-    if (stack.length <= floor()) throw bad(`stack underflow at byte ${p}`);
+    if (stack.length <= floor()) throw bad(`stack underflow at byte ${c.pos}`);
     return stack.pop();
   };
   const top = (): unknown => {
-    if (stack.length <= floor()) throw bad(`stack underflow at byte ${p}`);
+    if (stack.length <= floor()) throw bad(`stack underflow at byte ${c.pos}`);
     return stack[stack.length - 1];
   };
   const popMark = (): unknown[] => {
     const m = marks.pop();
-    if (m === undefined) throw bad(`no MARK at byte ${p}`);
+    if (m === undefined) throw bad(`no MARK at byte ${c.pos}`);
     return stack.splice(m);
   };
   const signedLE = (b: Uint8Array): number | bigint => {
@@ -109,17 +113,17 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
   const global = (module: string, name: string): PyGlobal => {
     const q = `${module}.${name}`;
     if (!opts.globals.has(q)) {
-      throw new UnsupportedError(`${file}: the pickle refers to ${JSON.stringify(q)}, which is not part of a PyTorch state dict; refused (loading never runs code)`);
+      throw new UnsupportedError(`${file}: the pickle refers to ${describeValue(q)}, which is not part of a PyTorch state dict; refused (loading never runs code)`);
     }
     return new PyGlobal(module, name);
   };
   const setItems = (d: unknown, items: unknown[]): void => {
-    if (!(d instanceof PyDict)) throw bad(`SETITEM on a non-dict at byte ${p}`);
-    if (items.length % 2 !== 0) throw bad(`odd number of SETITEMS values at byte ${p}`);
+    if (!(d instanceof PyDict)) throw bad(`SETITEM on a non-dict at byte ${c.pos}`);
+    if (items.length % 2 !== 0) throw bad(`odd number of SETITEMS values at byte ${c.pos}`);
     for (let i = 0; i < items.length; i += 2) d.map.set(items[i], items[i + 1]);
   };
   const appendItems = (l: unknown, items: unknown[]): void => {
-    if (!Array.isArray(l)) throw bad(`APPEND on a non-list at byte ${p}`);
+    if (!Array.isArray(l)) throw bad(`APPEND on a non-list at byte ${c.pos}`);
     for (const x of items) l.push(x);
   };
   const persid = (pid: unknown): unknown => {
@@ -128,7 +132,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
   };
 
   for (;;) {
-    const at = p;
+    const at = c.pos;
     const op = u8();
     switch (op) {
       case 0x80: // PROTO
@@ -139,7 +143,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
         break;
       case 0x2e: // STOP
         if (stack.length !== 1 || marks.length > 0) throw bad(`STOP with ${stack.length} values on the stack`);
-        return { value: stack[0], end: p };
+        return { value: stack[0], end: c.pos };
       case 0x28: // MARK
         marks.push(stack.length);
         break;
@@ -186,7 +190,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
         const s = line().trim();
         if (s === '01' || s === '00') stack.push(s === '01');
         else if (/^-?\d{1,15}$/.test(s)) stack.push(Number(s));
-        else throw bad(`bad INT ${JSON.stringify(s.slice(0, 40))}`);
+        else throw bad(`bad INT ${describeValue(s.slice(0, 40))}`);
         break;
       }
       case 0x4c: {
@@ -198,9 +202,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
         break;
       }
       case 0x47: // BINFLOAT (big-endian)
-        need(8);
-        stack.push(dv.getFloat64(p, false));
-        p += 8;
+        stack.push(c.f64(false));
         break;
       case 0x46: {
         // FLOAT (text)
@@ -219,10 +221,10 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
         stack.push(text(take(u64())));
         break;
       case 0x54: // BINSTRING
-        stack.push(String.fromCharCode(...take(Math.max(0, i32())).subarray(0, 1 << 16)));
+        stack.push(latin1(take(Math.max(0, i32())).subarray(0, 1 << 16)));
         break;
       case 0x55: // SHORT_BINSTRING
-        stack.push(String.fromCharCode(...take(u8())));
+        stack.push(latin1(take(u8())));
         break;
       case 0x42: // BINBYTES
         stack.push(take(u32()).slice());

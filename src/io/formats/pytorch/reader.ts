@@ -1,8 +1,10 @@
 import { BadFileError, UnsupportedError } from '../../../errors.js';
 import { decode, DTYPE_SIZE } from '../../dtypes.js';
-import { RandomAccessFile } from '../../file.js';
+import type { ByteSource } from '../../byte-source.js';
+import { describeValue, q } from '../../describe.js';
+import { MAX_PICKLE_BYTES, MAX_TENSORS } from '../../limits.js';
 import { PickleTruncated, PyDict, PyGlobal, unpickle } from './pickle.js';
-import { checkedTensor, finishTensor, missingTensor, numel, requireReadable, type ReadOptions, q } from '../../source-base.js';
+import { checkedTensor, finishTensor, missingTensor, numel, requireReadable, type ReadOptions } from '../../source-base.js';
 import type { Tensor, TensorInfo, TensorSource } from '../../types.js';
 import { readZipDirectory, storedDataOffset, type ZipEntry } from './zip.js';
 
@@ -62,7 +64,7 @@ function torchGlobals(file: string): Map<string, ((args: unknown[]) => unknown) 
     if (!(storage instanceof Object) || !('key' in storage) || !isCount(offset) || !Array.isArray(size) || !Array.isArray(stride)) {
       throw bad('_rebuild_tensor arguments are not (storage, offset, size, stride)');
     }
-    if (size.length !== stride.length || !size.every(isCount) || !stride.every(isCount)) throw bad(`tensor size ${JSON.stringify(size)} / stride ${JSON.stringify(stride)} are invalid`);
+    if (size.length !== stride.length || !size.every(isCount) || !stride.every(isCount)) throw bad(`tensor size ${describeValue(size)} / stride ${describeValue(stride)} are invalid`);
     return new TensorRef(storage as StorageRef, offset, size as number[], stride as number[]);
   };
   g.set('torch._utils._rebuild_tensor_v2', rebuild);
@@ -116,18 +118,25 @@ function collectTensors(file: string, root: unknown): Map<string, TensorRef> {
     for (const [k, v] of d.map) {
       if (typeof k !== 'string' && typeof k !== 'number') continue;
       const name = prefix + String(k);
-      if (v instanceof TensorRef) out.set(name, v);
-      else if (v instanceof PyDict) walk(v, `${name}.`, depth + 1, seen);
+      if (v instanceof TensorRef) {
+        if (out.size >= MAX_TENSORS) throw new BadFileError(file, `the state dict holds more than ${MAX_TENSORS} tensors`);
+        out.set(name, v);
+      } else if (v instanceof PyDict) walk(v, `${name}.`, depth + 1, seen);
     }
   };
   walk(top, '', 0, new Set());
   for (const [name, t] of out) {
     const n = numel(t.shape);
-    if (!Number.isSafeInteger(n)) throw new BadFileError(file, `tensor ${q(name)} shape ${JSON.stringify(t.shape)} is too large`);
-    const last = n === 0 ? t.offset : t.shape.reduce((a, d, i) => a + (d - 1) * t.stride[i], t.offset) + 1;
-    if (last > t.storage.numel) {
-      throw new BadFileError(file, `tensor ${q(name)} (offset ${t.offset}, shape ${JSON.stringify(t.shape)}, stride ${JSON.stringify(t.stride)}) reaches past its storage of ${t.storage.numel} elements`);
+    const view = `(offset ${t.offset}, shape ${describeValue(t.shape)}, stride ${describeValue(t.stride)})`;
+    if (!Number.isSafeInteger(n)) throw new BadFileError(file, `tensor ${q(name)} shape ${describeValue(t.shape)} is too large`);
+    if (n === 0) continue;
+    const span = t.shape.reduce((a, d, i) => a + (d - 1) * t.stride[i], 0) + 1;
+    if (t.offset + span > t.storage.numel) {
+      throw new BadFileError(file, `tensor ${q(name)} ${view} reaches past its storage of ${t.storage.numel} elements`);
     }
+    // No amplification: a view may not show more elements than the distinct stored ones it spans
+    // (a stride-0 or overlapping view would turn a few stored bytes into gigabytes).
+    if (n > span) throw new BadFileError(file, `tensor ${q(name)} ${view} is a stride-0 or overlapping view: ${n} elements over ${span} stored ones; refused`);
   }
   return out;
 }
@@ -147,7 +156,7 @@ export class PyTorchSource implements TensorSource {
   private readonly infos: TensorInfo[];
 
   constructor(
-    private readonly file: RandomAccessFile,
+    private readonly file: ByteSource,
     private readonly tensors: ReadonlyMap<string, TensorRef>,
     private readonly locate: (s: StorageRef) => Promise<number>,
     private readonly littleEndian: boolean,
@@ -157,7 +166,7 @@ export class PyTorchSource implements TensorSource {
   }
 
   get path(): string {
-    return this.file.path;
+    return this.file.name;
   }
   list(): readonly TensorInfo[] {
     return this.infos;
@@ -216,25 +225,25 @@ export function parseStateDictPickle(
   return { tensors: collectTensors(file, value), roots };
 }
 
-async function openZip(file: RandomAccessFile, opts: ReadOptions): Promise<PyTorchSource> {
+async function openZip(file: ByteSource, opts: ReadOptions): Promise<PyTorchSource> {
   const entries = await readZipDirectory(file);
   const byName = new Map(entries.map((e) => [e.name, e]));
   if (entries.some((e) => e.name.endsWith('/constants.pkl'))) {
-    throw new UnsupportedError(`${file.path}: a TorchScript archive, not a state dict; save model.state_dict() instead`);
+    throw new UnsupportedError(`${file.name}: a TorchScript archive, not a state dict; save model.state_dict() instead`);
   }
   const pkl = entries.filter((e) => e.name.endsWith('data.pkl')).sort((a, b) => a.name.length - b.name.length)[0];
-  if (!pkl) throw new BadFileError(file.path, 'zip has no data.pkl: not a PyTorch checkpoint');
+  if (!pkl) throw new BadFileError(file.name, 'zip has no data.pkl: not a PyTorch checkpoint');
   const prefix = pkl.name.slice(0, -'data.pkl'.length);
-  if (pkl.size > 1 << 30) throw new BadFileError(file.path, `data.pkl of ${pkl.size} bytes is implausibly large`);
+  if (pkl.size > MAX_PICKLE_BYTES) throw new BadFileError(file.name, `data.pkl of ${pkl.size} bytes is larger than the ${MAX_PICKLE_BYTES}-byte limit`);
   const pklBytes = await file.read(await storedDataOffset(file, pkl), pkl.size, 'data.pkl');
   let littleEndian = true;
   const bo = byName.get(`${prefix}byteorder`);
   if (bo && bo.size <= 16) {
     const s = new TextDecoder().decode(await file.read(await storedDataOffset(file, bo), bo.size, 'byteorder'));
-    if (s !== 'little' && s !== 'big') throw new BadFileError(file.path, `byteorder entry says ${JSON.stringify(s)}`);
+    if (s !== 'little' && s !== 'big') throw new BadFileError(file.name, `byteorder entry says ${describeValue(s)}`);
     littleEndian = s === 'little';
   }
-  const { tensors, roots } = parseStateDictPickle(file.path, pklBytes);
+  const { tensors, roots } = parseStateDictPickle(file.name, pklBytes);
   const offsets = new Map<string, Promise<number>>();
   const locate = (s: StorageRef): Promise<number> => {
     let p = offsets.get(s.key);
@@ -243,10 +252,10 @@ async function openZip(file: RandomAccessFile, opts: ReadOptions): Promise<PyTor
       p = entry
         ? storedDataOffset(file, entry).then((off) => {
             const need = (roots.get(s.key)?.numel ?? 0) * DTYPE_SIZE[s.dtype];
-            if (entry.size < need) throw new BadFileError(file.path, `storage ${q(s.key)} holds ${entry.size} bytes, fewer than the ${need} its tensors need`);
+            if (entry.size < need) throw new BadFileError(file.name, `storage ${q(s.key)} holds ${entry.size} bytes, fewer than the ${need} its tensors need`);
             return off;
           })
-        : Promise.reject(new BadFileError(file.path, `storage entry ${prefix}data/${s.key} is missing from the zip`));
+        : Promise.reject(new BadFileError(file.name, `storage entry ${prefix}data/${s.key} is missing from the zip`));
       offsets.set(s.key, p);
     }
     return p;
@@ -254,47 +263,48 @@ async function openZip(file: RandomAccessFile, opts: ReadOptions): Promise<PyTor
   return new PyTorchSource(file, tensors, locate, littleEndian, opts);
 }
 
-async function openLegacy(file: RandomAccessFile, opts: ReadOptions): Promise<PyTorchSource> {
-  const globals = torchGlobals(file.path);
+async function openLegacy(file: ByteSource, opts: ReadOptions): Promise<PyTorchSource> {
+  const globals = torchGlobals(file.name);
   let window = Math.min(file.size, 1 << 20);
   for (;;) {
     const bytes = await file.read(0, window, 'pickle header');
     try {
       const u = (start: number, persistentLoad?: (pid: unknown) => unknown): { value: unknown; end: number } =>
-        unpickle(bytes, { file: file.path, globals, persistentLoad }, start);
+        unpickle(bytes, { file: file.name, globals, persistentLoad }, start);
       const magic = u(0);
-      if (magic.value !== LEGACY_MAGIC) throw new BadFileError(file.path, 'not a PyTorch checkpoint (a pickle without the torch magic number)');
+      if (magic.value !== LEGACY_MAGIC) throw new BadFileError(file.name, 'not a PyTorch checkpoint (a pickle without the torch magic number)');
       const proto = u(magic.end);
-      if (proto.value !== 1001) throw new UnsupportedError(`${file.path}: legacy PyTorch protocol ${String(proto.value)} (expected 1001)`);
+      if (proto.value !== 1001) throw new UnsupportedError(`${file.name}: legacy PyTorch protocol ${describeValue(proto.value)} (expected 1001)`);
       const sys = u(proto.end);
       const le = !(sys.value instanceof PyDict) || sys.value.map.get('little_endian') !== false;
       const roots = new Map<string, { dtype: string; numel: number }>();
-      const main = u(sys.end, (pid) => storageFromPid(file.path, pid, true, roots));
-      const tensors = collectTensors(file.path, main.value);
+      const main = u(sys.end, (pid) => storageFromPid(file.name, pid, true, roots));
+      const tensors = collectTensors(file.name, main.value);
       const keys = u(main.end);
-      if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) throw new BadFileError(file.path, 'corrupt legacy checkpoint: storage key list');
+      if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) throw new BadFileError(file.name, 'corrupt legacy checkpoint: storage key list');
       // Walk the storage records: an 8-byte element count, then the elements.
       const dataAt = new Map<string, number>();
       let pos = keys.end;
       for (const key of keys.value as string[]) {
         const root = roots.get(key);
-        if (!root) throw new BadFileError(file.path, `corrupt legacy checkpoint: unknown storage key ${q(key)}`);
+        if (!root) throw new BadFileError(file.name, `corrupt legacy checkpoint: unknown storage key ${q(key)}`);
         const head = await file.read(pos, 8, `storage ${q(key)} header`);
         const n = new DataView(head.buffer).getBigUint64(0, le);
-        if (n !== BigInt(root.numel)) throw new BadFileError(file.path, `storage ${q(key)} holds ${n} elements, the pickle says ${root.numel}`);
+        if (n !== BigInt(root.numel)) throw new BadFileError(file.name, `storage ${q(key)} holds ${n} elements, the pickle says ${root.numel}`);
         dataAt.set(key, pos + 8);
         pos += 8 + root.numel * DTYPE_SIZE[root.dtype];
-        if (pos > file.size) throw new BadFileError(file.path, `truncated: storage ${q(key)} ends at byte ${pos} but the file has ${file.size}`);
+        if (pos > file.size) throw new BadFileError(file.name, `truncated: storage ${q(key)} ends at byte ${pos} but the file has ${file.size}`);
       }
       const locate = async (s: StorageRef): Promise<number> => {
         const at = dataAt.get(s.key);
-        if (at === undefined) throw new BadFileError(file.path, `storage ${q(s.key)} has no data record`);
+        if (at === undefined) throw new BadFileError(file.name, `storage ${q(s.key)} has no data record`);
         return at + s.base * DTYPE_SIZE[s.dtype];
       };
       return new PyTorchSource(file, tensors, locate, le, opts);
     } catch (err) {
       if (err instanceof PickleTruncated && window < file.size) {
-        window = Math.min(file.size, window * 4);
+        if (window >= MAX_PICKLE_BYTES) throw new BadFileError(file.name, `the pickled header runs past the ${MAX_PICKLE_BYTES}-byte limit`);
+        window = Math.min(file.size, window * 4, MAX_PICKLE_BYTES);
         continue;
       }
       throw err;
@@ -302,16 +312,37 @@ async function openLegacy(file: RandomAccessFile, opts: ReadOptions): Promise<Py
   }
 }
 
-/** Opens a PyTorch checkpoint (zip or legacy pickle format) holding a state dict. */
-export async function openPyTorch(path: string, opts: ReadOptions = {}): Promise<PyTorchSource> {
-  const file = await RandomAccessFile.open(path);
+/** Opens a PyTorch checkpoint (zip or legacy pickle format) holding a state dict; the source owns `file`. */
+export async function openPyTorch(file: ByteSource, opts: ReadOptions = {}): Promise<PyTorchSource> {
   try {
     const head = await file.read(0, Math.min(4, file.size), 'magic');
     if (head[0] === 0x50 && head[1] === 0x4b) return await openZip(file, opts);
     if (head[0] === 0x80) return await openLegacy(file, opts);
-    throw new BadFileError(path, 'not a PyTorch checkpoint (neither a zip nor a pickle)');
+    throw new BadFileError(file.name, 'not a PyTorch checkpoint (neither a zip nor a pickle)');
   } catch (err) {
     await file.close();
     throw err;
   }
+}
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+/** The pickled torch magic number 0x1950a86a20f9469cfc6c as LONG1: what a legacy checkpoint starts with. */
+const LEGACY_MAGIC_LONG1 = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+
+/**
+ * True when the first bytes are a PyTorch checkpoint: a zip whose first entry is a file of a
+ * torch archive ("<archive>/data.pkl", ".../byteorder", ".../version", ...), or a pickle (protocol
+ * 2-5, optionally framed) that starts with the torch magic number.
+ */
+export function sniffPyTorch(head: Uint8Array): boolean {
+  if (ZIP_MAGIC.every((b, i) => head[i] === b)) {
+    if (head.length < 30) return false;
+    const nameLen = head[26] | (head[27] << 8);
+    const name = new TextDecoder().decode(head.subarray(30, 30 + Math.min(nameLen, head.length - 30)));
+    return /^[^/]+\/(data\.pkl|byteorder|version|\.format_version|\.storage_alignment|data\/)/.test(name);
+  }
+  if (head[0] !== 0x80 || head[1] < 2 || head[1] > 5) return false;
+  let p = 2;
+  if (head[p] === 0x95) p += 9; // FRAME + 8-byte length (protocol 4+)
+  return LEGACY_MAGIC_LONG1.every((b, i) => head[p + i] === b);
 }

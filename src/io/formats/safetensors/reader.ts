@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
 import { BadFileError, UnsupportedError } from '../../../errors.js';
-import { RandomAccessFile } from '../../file.js';
-import { finishTensor, missingTensor, MultiSource, requireReadable, type ReadOptions, q } from '../../source-base.js';
+import { entryDir, resolveEntryName, type ByteSource, type ModelFolder } from '../../byte-source.js';
+import { describeValue, q } from '../../describe.js';
+import { isRecord, readJsonObject } from '../../json.js';
+import { MAX_SAFETENSORS_HEADER, MAX_SHARDS, MAX_TENSORS } from '../../limits.js';
+import { finishTensor, missingTensor, MultiSource, requireReadable, type ReadOptions } from '../../source-base.js';
 import type { Tensor, TensorInfo, TensorSource } from '../../types.js';
 
 /**
@@ -19,9 +20,6 @@ const ST_DTYPE_SIZE: Readonly<Record<string, number>> = {
   I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
 };
 
-/** Header size limit, as in the reference implementation (100 MB). */
-const MAX_HEADER = 100_000_000;
-
 export interface SafetensorsEntry extends TensorInfo {
   /** Absolute byte offset of the data in the file. */
   readonly offset: number;
@@ -35,9 +33,7 @@ export interface SafetensorsHeader {
   readonly dataStart: number;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isPlainObject = isRecord;
 
 /**
  * Validates a parsed header against the file size: dtypes, shapes, shape x dtype size = byte range,
@@ -56,6 +52,8 @@ export function parseSafetensorsHeader(path: string, headerBytes: Uint8Array, fi
   let metadata: Record<string, string> | undefined;
   const entries: SafetensorsEntry[] = [];
   const dataLength = fileSize - dataStart;
+  const names = Object.keys(json);
+  if (names.length > MAX_TENSORS + 1) throw bad(`declares ${names.length} tensors, more than the ${MAX_TENSORS} limit`);
   for (const [name, raw] of Object.entries(json)) {
     if (name === '__metadata__') {
       if (!isPlainObject(raw)) throw bad('__metadata__ is not an object');
@@ -70,21 +68,21 @@ export function parseSafetensorsHeader(path: string, headerBytes: Uint8Array, fi
     const { dtype, shape, data_offsets: offs } = raw;
     if (typeof dtype !== 'string') throw bad(`tensor ${q(name)} has no dtype string`);
     const size = ST_DTYPE_SIZE[dtype];
-    if (size === undefined) throw new UnsupportedError(`${path}: tensor ${q(name)} has unknown dtype ${JSON.stringify(dtype)}`);
+    if (size === undefined) throw new UnsupportedError(`${path}: tensor ${q(name)} has unknown dtype ${q(dtype)}`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw bad(`tensor ${q(name)} has an invalid shape ${JSON.stringify(shape)}`);
+      throw bad(`tensor ${q(name)} has an invalid shape ${describeValue(shape)}`);
     }
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
-      throw bad(`tensor ${q(name)} has invalid data_offsets ${JSON.stringify(offs)}`);
+      throw bad(`tensor ${q(name)} has invalid data_offsets ${describeValue(offs)}`);
     }
     let bytes = size;
     for (const d of shape as number[]) {
       bytes *= d;
-      if (!Number.isSafeInteger(bytes)) throw bad(`tensor ${q(name)} shape ${JSON.stringify(shape)} is too large`);
+      if (!Number.isSafeInteger(bytes)) throw bad(`tensor ${q(name)} shape ${describeValue(shape)} is too large`);
     }
     const [b, e] = offs as [number, number];
     if (e - b !== bytes) {
-      throw bad(`tensor ${q(name)} (${dtype} ${JSON.stringify(shape)}) needs ${bytes} bytes but data_offsets span ${e - b}`);
+      throw bad(`tensor ${q(name)} (${dtype} ${describeValue(shape)}) needs ${bytes} bytes but data_offsets span ${e - b}`);
     }
     if (e > dataLength) {
       throw new BadFileError(path, `truncated or lying header: tensor ${q(name)} ends at data byte ${e} but the file holds ${Math.max(0, dataLength)}`);
@@ -103,14 +101,14 @@ export function parseSafetensorsHeader(path: string, headerBytes: Uint8Array, fi
 }
 
 /** Reads and validates the header of an open file. */
-export async function readSafetensorsHeader(file: RandomAccessFile): Promise<SafetensorsHeader> {
-  if (file.size < 8) throw new BadFileError(file.path, `not a safetensors file: ${file.size} bytes, shorter than the 8-byte header length`);
+export async function readSafetensorsHeader(file: ByteSource): Promise<SafetensorsHeader> {
+  if (file.size < 8) throw new BadFileError(file.name, `not a safetensors file: ${file.size} bytes, shorter than the 8-byte header length`);
   const lenBytes = await file.read(0, 8, 'header length');
   const n = new DataView(lenBytes.buffer).getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER)) throw new BadFileError(file.path, `safetensors header length ${n} is larger than the 100 MB limit (not a safetensors file?)`);
-  if (n > BigInt(file.size - 8)) throw new BadFileError(file.path, `truncated: safetensors header length ${n} exceeds the file size ${file.size}`);
+  if (n > BigInt(MAX_SAFETENSORS_HEADER)) throw new BadFileError(file.name, `safetensors header length ${n} is larger than the ${MAX_SAFETENSORS_HEADER}-byte limit (not a safetensors file?)`);
+  if (n > BigInt(file.size - 8)) throw new BadFileError(file.name, `truncated: safetensors header length ${n} exceeds the file size ${file.size}`);
   const header = await file.read(8, Number(n), 'header');
-  return parseSafetensorsHeader(file.path, header, file.size);
+  return parseSafetensorsHeader(file.name, header, file.size);
 }
 
 /** One safetensors file as a TensorSource. */
@@ -119,7 +117,7 @@ export class SafetensorsSource implements TensorSource {
   private readonly byName: Map<string, SafetensorsEntry>;
 
   constructor(
-    private readonly file: RandomAccessFile,
+    private readonly file: ByteSource,
     private readonly header: SafetensorsHeader,
     private readonly opts: ReadOptions = {},
     readonly config?: Record<string, unknown>,
@@ -128,7 +126,7 @@ export class SafetensorsSource implements TensorSource {
   }
 
   get path(): string {
-    return this.file.path;
+    return this.file.name;
   }
 
   get metadata(): Readonly<Record<string, string>> | undefined {
@@ -156,9 +154,8 @@ export class SafetensorsSource implements TensorSource {
   }
 }
 
-/** Opens one .safetensors file (reads and validates its header only). */
-export async function openSafetensors(path: string, opts: ReadOptions = {}, config?: Record<string, unknown>): Promise<SafetensorsSource> {
-  const file = await RandomAccessFile.open(path);
+/** Opens one safetensors file (reads and validates its header only); the source owns `file`. */
+export async function openSafetensors(file: ByteSource, opts: ReadOptions = {}, config?: Record<string, unknown>): Promise<SafetensorsSource> {
   try {
     return new SafetensorsSource(file, await readSafetensorsHeader(file), opts, config);
   } catch (err) {
@@ -167,62 +164,68 @@ export async function openSafetensors(path: string, opts: ReadOptions = {}, conf
   }
 }
 
-/** Reads a sharded checkpoint index (`*.index.json`): { metadata?, weight_map: {tensor: file} }. */
-export async function readShardIndex(indexPath: string): Promise<Map<string, string>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(indexPath, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new BadFileError(indexPath, code === 'ENOENT' ? 'no such file' : `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  if (!isPlainObject(json) || !isPlainObject(json.weight_map)) throw new BadFileError(indexPath, 'shard index has no "weight_map" object');
+/** Reads a sharded checkpoint index (`*.index.json`): { metadata?, weight_map: {tensor: file} }; file names are folder-relative. */
+export async function readShardIndex(folder: ModelFolder, index: string): Promise<Map<string, string>> {
+  const json = await readJsonObject(folder, index);
+  const shown = folder.pathOf(index);
+  if (!isPlainObject(json.weight_map)) throw new BadFileError(shown, 'shard index has no "weight_map" object');
   const map = new Map<string, string>();
+  const files = new Set<string>();
+  const dir = entryDir(index);
   for (const [name, file] of Object.entries(json.weight_map)) {
-    if (typeof file !== 'string' || file.includes('/') || file.includes('\\') || file === '..' || file === '.') {
-      throw new BadFileError(indexPath, `weight_map[${q(name)}] is not a plain file name in the same folder`);
+    if (typeof file !== 'string' || file.includes('/') || file.includes('\\') || file === '..' || file === '.' || file === '') {
+      throw new BadFileError(shown, `weight_map[${q(name)}] is not a plain file name in the same folder`);
     }
-    map.set(name, file);
+    const entry = resolveEntryName(dir, file);
+    if (entry === undefined) throw new BadFileError(shown, `weight_map[${q(name)}] is not a plain file name in the same folder`);
+    files.add(entry);
+    if (map.size >= MAX_TENSORS) throw new BadFileError(shown, `shard index lists more than ${MAX_TENSORS} tensors`);
+    if (files.size > MAX_SHARDS) throw new BadFileError(shown, `shard index names more than ${MAX_SHARDS} shard files`);
+    map.set(name, entry);
   }
-  if (map.size === 0) throw new BadFileError(indexPath, 'shard index lists no tensors');
+  if (map.size === 0) throw new BadFileError(shown, 'shard index lists no tensors');
   return map;
 }
 
 /**
- * Opens shards listed by an index through `openShard`, checks that every tensor of the index is in
- * the shard it names, and returns one source. Shared by safetensors and PyTorch sharded checkpoints.
+ * Opens the shards listed by an index through `openShard` (each shard once), checks that every
+ * tensor of the index is in the shard it names, and returns one source. Shared by safetensors
+ * and PyTorch sharded checkpoints.
  */
 export async function openSharded(
   format: string,
-  indexPath: string,
-  openShard: (path: string) => Promise<TensorSource>,
+  folder: ModelFolder,
+  index: string,
+  openShard: (file: ByteSource) => Promise<TensorSource>,
   config?: Record<string, unknown>,
 ): Promise<TensorSource> {
-  const map = await readShardIndex(indexPath);
-  const dir = dirname(indexPath);
+  const map = await readShardIndex(folder, index);
+  const shown = folder.pathOf(index);
   const files = [...new Set(map.values())];
+  const slot = new Map(files.map((f, i) => [f, i]));
   const parts: TensorSource[] = [];
   try {
-    for (const f of files) parts.push(await openShard(join(dir, f)));
+    for (const f of files) parts.push(await openShard(await folder.open(f)));
     for (const [name, f] of map) {
-      const part = parts[files.indexOf(f)];
-      if (!part.has(name)) throw new BadFileError(indexPath, `weight_map says ${q(name)} is in ${f}, but that shard has no such tensor`);
+      if (!parts[slot.get(f) as number].has(name)) throw new BadFileError(shown, `weight_map says ${q(name)} is in ${q(f)}, but that shard has no such tensor`);
     }
   } catch (err) {
     await Promise.all(parts.map((p) => p.close()));
     throw err;
   }
-  const route = new Map([...map].map(([name, f]) => [name, files.indexOf(f)]));
-  return new MultiSource(format, indexPath, parts, config, undefined, route);
+  const route = new Map([...map].map(([name, f]) => [name, slot.get(f) as number]));
+  return new MultiSource(format, shown, parts, config, undefined, route);
 }
 
-/** Opens `model.safetensors.index.json` and its shards. */
-export function openShardedSafetensors(indexPath: string, opts: ReadOptions = {}, config?: Record<string, unknown>): Promise<TensorSource> {
-  return openSharded('safetensors', indexPath, (p) => openSafetensors(p, opts), config);
+/** Opens `model.safetensors.index.json` (or another index entry) and its shards. */
+export function openShardedSafetensors(folder: ModelFolder, index: string, opts: ReadOptions = {}, config?: Record<string, unknown>): Promise<TensorSource> {
+  return openSharded('safetensors', folder, index, (f) => openSafetensors(f, opts), config);
 }
 
-/** True when a name looks like a safetensors file or index. */
-export function isSafetensorsName(path: string): boolean {
-  const b = basename(path);
-  return b.endsWith('.safetensors') || b.endsWith('.safetensors.index.json');
+/** True when the first bytes of a file are a safetensors header: a u64 length that fits, then '{'. */
+export function sniffSafetensors(head: Uint8Array, size: number): boolean {
+  if (head.length < 9) return false;
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const n = dv.getUint32(0, true);
+  return dv.getUint32(4, true) === 0 && n >= 2 && n <= MAX_SAFETENSORS_HEADER && n <= size - 8 && head[8] === 0x7b;
 }

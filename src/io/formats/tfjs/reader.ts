@@ -1,6 +1,8 @@
-import { open, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { BadFileError, ModelError, UnsupportedError } from '../../../errors.js';
+import { entryDir, MissingFileError, resolveEntryName, type ByteSource, type ModelFolder } from '../../byte-source.js';
+import { describeValue, q as quote } from '../../describe.js';
+import { isRecord, readJsonObject } from '../../json.js';
+import { MAX_GRAPH_NODES, MAX_SHARDS, MAX_TENSORS } from '../../limits.js';
 import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from '../../types.js';
 import { halfToNumber } from '../onnx/tensor.js';
 
@@ -11,7 +13,9 @@ import { halfToNumber } from '../onnx/tensor.js';
  * size is its element count times the size of its stored dtype: float32/int32 4, bool 1, or
  * the quantization dtype when `quantization` is present. Dequantisation follows tfjs-core's
  * io/io_utils.ts: uint8/uint16 -> q * scale + min; float16 -> IEEE binary16.
- * Shards are read lazily: a tensor reads only its own byte range.
+ * Shards are read lazily: a tensor reads only its own byte range. Shard paths are resolved inside
+ * the model folder (a path out of it is refused) and a shard may be listed only once (a manifest
+ * repeating one shard would make a small folder describe gigabytes).
  */
 
 interface ManifestWeight {
@@ -30,7 +34,8 @@ interface Located {
 }
 
 interface Shard {
-  file: string;
+  /** Folder entry of the shard. */
+  entry: string;
   start: number;
   size: number;
 }
@@ -38,8 +43,16 @@ interface Shard {
 const STORED_SIZE: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 const DTYPE_NAME: Readonly<Record<string, string>> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+/** Base64 text as UTF-8 (atob exists in node and browsers); undefined when it is not base64. */
+function base64Text(s: string): string | undefined {
+  try {
+    const bin = atob(s);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new TextDecoder().decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses a tfjs NodeDef attr map ({i: "3"}, {f: 0.5}, {s: base64}, {list: {i: [...]}}). */
@@ -50,7 +63,10 @@ function parseAttrs(attr: unknown): Record<string, number | string | readonly nu
     if (!isRecord(v)) continue;
     if (v.i !== undefined) out[k] = Number(v.i);
     else if (typeof v.f === 'number') out[k] = v.f;
-    else if (typeof v.s === 'string') out[k] = Buffer.from(v.s, 'base64').toString('utf8');
+    else if (typeof v.s === 'string') {
+      const t = base64Text(v.s);
+      if (t !== undefined) out[k] = t;
+    }
     else if (isRecord(v.list) && Array.isArray(v.list.i)) out[k] = v.list.i.map(Number);
   }
   return out;
@@ -60,8 +76,11 @@ export class TfjsSource implements GraphTensorSource {
   readonly format = 'tfjs';
   private readonly byName = new Map<string, Located>();
   private readonly small = new Map<string, readonly number[]>();
+  /** The last shard opened, kept open: reads in manifest order stay in one shard for long runs. */
+  private open: { entry: string; file: ByteSource } | undefined;
 
   private constructor(
+    private readonly folder: ModelFolder,
     readonly path: string,
     readonly metadata: Readonly<Record<string, string>>,
     private readonly shards: Shard[][],
@@ -73,26 +92,16 @@ export class TfjsSource implements GraphTensorSource {
     for (const l of located) this.byName.set(l.info.name, l);
   }
 
-  /** Opens model.json (or a folder holding one) and checks the shards against the manifest. */
-  static async open(path: string, config?: Record<string, unknown>): Promise<TfjsSource> {
-    let file = path;
-    try {
-      if ((await stat(path)).isDirectory()) file = join(path, 'model.json');
-    } catch {
-      throw new BadFileError(path, 'no such file');
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(file, 'utf8'));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new BadFileError(file, code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`);
-    }
-    if (!isRecord(json) || !Array.isArray(json.weightsManifest)) throw new BadFileError(file, 'not a tfjs model.json (no weightsManifest)');
-    const dir = dirname(file);
+  /** Opens the model.json `entry` of `folder` and checks the shards against the manifest. */
+  static async open(folder: ModelFolder, entry: string, config?: Record<string, unknown>): Promise<TfjsSource> {
+    const json = await readJsonObject(folder, entry);
+    const file = folder.pathOf(entry);
+    if (!Array.isArray(json.weightsManifest)) throw new BadFileError(file, 'not a tfjs model.json (no weightsManifest)');
+    const dir = entryDir(entry);
     const shards: Shard[][] = [];
     const located: Located[] = [];
     const seen = new Set<string>();
+    const listed = new Set<string>();
     for (const [gi, group] of json.weightsManifest.entries()) {
       if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
         throw new BadFileError(file, `weightsManifest[${gi}] needs "paths" and "weights" lists`);
@@ -101,14 +110,17 @@ export class TfjsSource implements GraphTensorSource {
       let start = 0;
       for (const p of group.paths) {
         if (typeof p !== 'string') throw new BadFileError(file, `weightsManifest[${gi}].paths holds a non-string`);
-        const sf = join(dir, p);
-        let size: number;
-        try {
-          size = (await stat(sf)).size;
-        } catch {
-          throw new BadFileError(sf, 'weight shard listed in model.json not found');
-        }
-        gs.push({ file: sf, start, size });
+        const shard = resolveEntryName(dir, p);
+        if (shard === undefined) throw new BadFileError(file, `weight shard ${quote(p)} lies outside the model folder; refused`);
+        if (listed.has(shard)) throw new BadFileError(file, `weight shard ${quote(p)} is listed more than once; refused`);
+        listed.add(shard);
+        if (listed.size > MAX_SHARDS) throw new BadFileError(file, `lists more than ${MAX_SHARDS} weight shards`);
+        const f = await folder.open(shard).catch((err: unknown) => {
+          throw err instanceof MissingFileError ? new BadFileError(folder.pathOf(shard), 'weight shard listed in model.json not found') : err;
+        });
+        const size = f.size;
+        await f.close();
+        gs.push({ entry: shard, start, size });
         start += size;
       }
       let offset = 0;
@@ -116,15 +128,17 @@ export class TfjsSource implements GraphTensorSource {
         if (!isRecord(w) || typeof w.name !== 'string' || !Array.isArray(w.shape) || typeof w.dtype !== 'string') {
           throw new BadFileError(file, `weightsManifest[${gi}] has an entry without name/shape/dtype`);
         }
+        if (located.length >= MAX_TENSORS) throw new BadFileError(file, `lists more than ${MAX_TENSORS} weights`);
         const shape = w.shape.map(Number);
-        if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new BadFileError(file, `weight ${w.name}: bad shape ${JSON.stringify(w.shape)}`);
+        if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new BadFileError(file, `weight ${quote(w.name)}: bad shape ${describeValue(w.shape)}`);
         const q = isRecord(w.quantization) ? (w.quantization as ManifestWeight['quantization']) : undefined;
         const stored = q ? q.dtype : w.dtype;
-        const size = STORED_SIZE[stored];
-        if (size === undefined) throw new UnsupportedError(`${file}: weight ${w.name} has dtype ${stored}, which genbound does not read (the weights after it cannot be located)`);
-        if (seen.has(w.name)) throw new BadFileError(file, `weight ${w.name} is listed twice`);
+        const size = typeof stored === 'string' ? STORED_SIZE[stored] : undefined;
+        if (size === undefined) throw new UnsupportedError(`${file}: weight ${quote(w.name)} has dtype ${describeValue(stored)}, which genbound does not read (the weights after it cannot be located)`);
+        if (seen.has(w.name)) throw new BadFileError(file, `weight ${quote(w.name)} is listed twice`);
         seen.add(w.name);
         const count = shape.reduce((a, b) => a * b, 1);
+        if (!Number.isSafeInteger(offset + count * size)) throw new BadFileError(file, `weight ${quote(w.name)}: shape ${describeValue(w.shape)} is too large`);
         const mw: ManifestWeight = { name: w.name, shape, dtype: w.dtype, quantization: q };
         const dtype = q ? `${DTYPE_NAME[w.dtype] ?? w.dtype}<-${q.dtype}` : (DTYPE_NAME[w.dtype] ?? w.dtype);
         located.push({ info: { name: w.name, dtype, shape }, w: mw, group: gi, offset, bytes: count * size });
@@ -138,12 +152,13 @@ export class TfjsSource implements GraphTensorSource {
     const nodes: GraphNode[] = [];
     const topo = json.modelTopology;
     if (isRecord(topo) && Array.isArray(topo.node)) {
+      if (topo.node.length > MAX_GRAPH_NODES) throw new BadFileError(file, `graph of ${topo.node.length} nodes is larger than the ${MAX_GRAPH_NODES}-node limit`);
       for (const n of topo.node as unknown[]) {
         if (!isRecord(n) || typeof n.name !== 'string') continue;
         nodes.push({
           name: n.name,
           op: typeof n.op === 'string' ? n.op : '',
-          inputs: Array.isArray(n.input) ? n.input.map(String) : [],
+          inputs: Array.isArray(n.input) ? n.input.filter((i): i is string => typeof i === 'string') : [],
           outputs: [n.name],
           attrs: parseAttrs(n.attr),
         });
@@ -152,11 +167,16 @@ export class TfjsSource implements GraphTensorSource {
     const meta: Record<string, string> = {};
     for (const k of ['format', 'generatedBy', 'convertedBy', 'userDefinedMetadata']) {
       const v = json[k];
-      if (v !== undefined && v !== null) meta[k] = typeof v === 'string' ? v : JSON.stringify(v);
+      if (v !== undefined && v !== null) meta[k] = typeof v === 'string' ? v.slice(0, 1000) : describeValue(v, 1000);
     }
-    const src = new TfjsSource(file, meta, shards, located, nodes, config);
-    for (const l of located) {
-      if (l.info.shape.reduce((a, b) => a * b, 1) <= SMALL_CONSTANT_MAX) src.small.set(l.info.name, Array.from((await src.read(l.info.name)).data));
+    const src = new TfjsSource(folder, file, meta, shards, located, nodes, config);
+    try {
+      for (const l of located) {
+        if (l.info.shape.reduce((a, b) => a * b, 1) <= SMALL_CONSTANT_MAX) src.small.set(l.info.name, Array.from((await src.read(l.info.name)).data));
+      }
+    } catch (err) {
+      await src.close();
+      throw err;
     }
     return src;
   }
@@ -179,7 +199,7 @@ export class TfjsSource implements GraphTensorSource {
 
   async read(name: string): Promise<Tensor> {
     const l = this.byName.get(name);
-    if (!l) throw new ModelError(`${this.path}: no weight named ${JSON.stringify(name)}`);
+    if (!l) throw new ModelError(`${this.path}: no weight named ${quote(name)}`);
     const bytes = await this.readRange(l.group, l.offset, l.bytes);
     const count = l.info.shape.reduce((a, b) => a * b, 1);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -209,25 +229,44 @@ export class TfjsSource implements GraphTensorSource {
       const lo = Math.max(offset + done, s.start);
       const hi = Math.min(offset + length, s.start + s.size);
       if (lo >= hi) continue;
-      const fh = await open(s.file, 'r');
-      try {
-        const { bytesRead } = await fh.read(out, lo - offset, hi - lo, lo - s.start);
-        if (bytesRead !== hi - lo) throw new BadFileError(s.file, `shard shorter than when opened (read ${bytesRead} of ${hi - lo} bytes)`);
-      } finally {
-        await fh.close();
-      }
+      const f = await this.shard(s);
+      out.set(await f.read(lo - s.start, hi - lo, 'weights'), lo - offset);
       done = hi - offset;
       if (done === length) break;
     }
     return out;
   }
 
+  /** The open shard `s` (re-opened through the gate when another shard was open). */
+  private async shard(s: Shard): Promise<ByteSource> {
+    if (this.open?.entry === s.entry) return this.open.file;
+    await this.open?.file.close();
+    this.open = undefined;
+    const file = await this.folder.open(s.entry);
+    if (file.size !== s.size) {
+      await file.close();
+      throw new BadFileError(file.name, `shard changed size since it was opened (${s.size} -> ${file.size} bytes)`);
+    }
+    this.open = { entry: s.entry, file };
+    return file;
+  }
+
   async close(): Promise<void> {
+    await this.open?.file.close();
+    this.open = undefined;
     this.byName.clear();
   }
 }
 
-/** Opens a tfjs model.json (or its folder), with an optional config.json content. */
-export function openTfjs(path: string, config?: Record<string, unknown>): Promise<TfjsSource> {
-  return TfjsSource.open(path, config);
+/** Opens the tfjs model.json `entry` of `folder`, with an optional config.json content. */
+export function openTfjs(folder: ModelFolder, entry: string, config?: Record<string, unknown>): Promise<TfjsSource> {
+  return TfjsSource.open(folder, entry, config);
+}
+
+const TFJS_KEYS = /"(modelTopology|weightsManifest|generatedBy|convertedBy)"\s*:/;
+
+/** True when the first bytes are a JSON object naming a tfjs model.json key near its start. */
+export function sniffTfjs(head: Uint8Array): boolean {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
+  return /^\s*\{/.test(text) && TFJS_KEYS.test(text);
 }

@@ -1,0 +1,38 @@
+/**
+ * Every limit genbound's readers enforce on untrusted files, in one place. Crossing one is a
+ * one-line BadFileError naming the file and the limit; none of them is reached by a real
+ * checkpoint (the largest public models stay orders of magnitude below each).
+ */
+
+/** Bytes read from the start of a file to recognise its format by content. */
+export const SNIFF_BYTES = 4096;
+
+/** Largest safetensors JSON header, as in the reference implementation (100 MB). */
+export const MAX_SAFETENSORS_HEADER = 100_000_000;
+
+/** Most tensors one file (or one sharded index) may declare. */
+export const MAX_TENSORS = 1_000_000;
+
+/** Largest JSON file read whole: config.json, adapter_config.json, *.index.json, tfjs model.json. */
+export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** Largest pickle (data.pkl, or a legacy checkpoint's pickled header) parsed in memory. */
+export const MAX_PICKLE_BYTES = 1 << 30;
+
+/** Largest GGUF header (metadata + tensor infos) parsed in memory. */
+export const MAX_GGUF_HEADER = 1 << 30;
+
+/** Largest ONNX protobuf parsed in memory (protobuf's own limit for one message is 2 GiB). */
+export const MAX_ONNX_BYTES = 2 ** 31 - 1;
+
+/** Most nodes a computation graph (ONNX, tfjs) may hold. */
+export const MAX_GRAPH_NODES = 1_000_000;
+
+/** Most shard files one checkpoint (index or tfjs manifest) may list. */
+export const MAX_SHARDS = 100_000;
+
+/** Most graph nodes one constant-folding query may visit (results are memoised across queries). */
+export const MAX_FOLD_NODES = 10_000;
+
+/** Longest list of values constant folding produces; longer results are "unknown". */
+export const MAX_FOLD_VALUES = 64;
