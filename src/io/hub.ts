@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { q } from './source-base.js';
 import { exists, fetchBlob, HttpStatusError, type Expected } from './hub/download.js';
 import { hubRequest } from './hub/http.js';
-import { checkRevision, hubTimeouts, isCommit, MAX_LISTING_BYTES, MAX_SHARDS, safeRepoPath, type HubTimeouts } from './hub/settings.js';
+import { checkRevision, hubTimeouts, isCommit, seconds, MAX_LISTING_BYTES, MAX_SHARDS, safeRepoPath, type HubTimeouts } from './hub/settings.js';
 
 /**
  * Hugging Face hub download into the cache layout huggingface_hub uses (file_download.py):
@@ -71,7 +71,9 @@ async function getJson(ctx: Ctx, url: string, what: string, cap: number): Promis
   }
   const chunks: Buffer[] = [];
   let n = 0;
-  const late = setTimeout(() => r.res.destroy(new NetworkError(`${ctx.id}: ${what} did not arrive within ${ctx.timeouts.deadlineMs / 1000} s`)), ctx.timeouts.deadlineMs);
+  // No declared size to hold a stall window against: the whole listing gets two stall windows.
+  const within = Math.min(ctx.timeouts.deadlineMs, 2 * ctx.timeouts.stallMs);
+  const late = setTimeout(() => r.res.destroy(new NetworkError(`${ctx.id}: ${what} did not arrive within ${seconds(within)} (2 × GENBOUND_HUB_STALL_TIMEOUT)`)), within);
   try {
     for await (const c of r.res) {
       n += (c as Buffer).byteLength;

@@ -41,6 +41,7 @@ before(async () => {
     'org/evil-index': repo(Buffer.from('{}'), { 'model.safetensors.index.json': Buffer.from(JSON.stringify({ weight_map: { a: '../../../../x.safetensors' } })) }),
     'org/unlisted-shard': repo(Buffer.from('{}'), { 'model.safetensors.index.json': Buffer.from(JSON.stringify({ weight_map: { a: 'other.safetensors' } })) }),
     'org/plain': repo(body),
+    'org/slow-listing': { ...repo(body), listingTrickleMs: 30 },
   });
 });
 after(() => hub.stop());
@@ -99,6 +100,29 @@ test('connect timeout: a TLS endpoint that accepts TCP but never handshakes', as
   } finally {
     for (const s of sockets) s.destroy();
     silent.close();
+  }
+});
+
+test('a listing trickled byte by byte gets two stall windows; headers trickled byte by byte get connect + 2 × read', async () => {
+  const home = cache();
+  await refused('org/slow-listing', home, opts(home, { ...FAST, stallMs: 150 }), NetworkError, /^org\/slow-listing: the model listing did not arrive within 0\.3 s \(2 × GENBOUND_HUB_STALL_TIMEOUT\)$/, 2000);
+  const sockets: Socket[] = [];
+  const tricklers: NodeJS.Timeout[] = [];
+  const raw: TcpServer = createTcpServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+    const head = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-padding: ' + 'a'.repeat(1000));
+    let i = 0;
+    tricklers.push(setInterval(() => i < head.length && !s.destroyed && s.write(head.subarray(i, ++i)), 20));
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  try {
+    await refused('org/plain', home, { ...opts(home, { ...FAST, etagMs: 150 }), endpoint }, NetworkError, /did not complete its answer's headers for the model listing within 0\.45 s$/, 2000);
+  } finally {
+    tricklers.forEach(clearInterval);
+    for (const s of sockets) s.destroy();
+    raw.close();
   }
 });
 

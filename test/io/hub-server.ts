@@ -54,6 +54,8 @@ export interface Repo {
   sha?: string;
   /** Requests need `Authorization: Bearer <token>`. */
   token?: string;
+  /** The listing is sent one byte every this many ms. */
+  listingTrickleMs?: number;
 }
 
 export interface Logged {
@@ -135,7 +137,13 @@ export class HubServer {
         const size = f.listingSize ?? f.declareSize ?? f.body.length;
         return isLfs(rfilename, f) ? { rfilename, size, lfs: { sha256: f.declareSha256 ?? sha256(f.body), size } } : { rfilename, size };
       });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id, sha, siblings }));
+      const listing = Buffer.from(JSON.stringify({ id, sha, siblings }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      for (let i = 0; repo.listingTrickleMs && i < listing.length && !res.destroyed; i++) {
+        res.write(listing.subarray(i, i + 1));
+        await sleep(repo.listingTrickleMs);
+      }
+      res.end(repo.listingTrickleMs ? undefined : listing);
       return;
     }
     const name = resolve?.[3] ?? '';

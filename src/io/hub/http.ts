@@ -9,7 +9,8 @@ import { MAX_REDIRECTS, seconds } from './settings.js';
  * The hub client's HTTP layer on node:http/https (not fetch, whose connect and read timeouts
  * cannot be set without undici's own dispatcher):
  * - a connect timeout (TCP, and TLS for https) and a read timeout (no byte for that long, waiting
- *   for the headers or inside the body), both per request;
+ *   for the headers or inside the body), both per request, and the whole header block within
+ *   connect + 2 × read (a server cannot trickle headers);
  * - redirects followed up to MAX_REDIRECTS, loops refused at once, https → http refused;
  * - Authorization only to the origin it was meant for: dropped for good at the first redirect to
  *   another origin (scheme, host or port), as requests (under huggingface_hub) drops it when the
@@ -73,13 +74,19 @@ function once(spec: RequestSpec, url: URL, headers: Record<string, string>): Pro
         });
       });
     });
+    // Headers trickled a byte at a time keep the socket busy: they get connect + 2 × read in all.
+    const headersBy = setTimeout(() => {
+      req.destroy(new NetworkError(`${spec.id}: ${url.origin} did not complete its answer's headers for ${spec.what} within ${seconds(spec.connectMs + 2 * spec.readMs)}`));
+    }, spec.connectMs + 2 * spec.readMs);
     req.on('response', (res) => {
       clearTimeout(connect);
+      clearTimeout(headersBy);
       response = res;
       resolve(res);
     });
     req.on('error', (err) => {
       clearTimeout(connect);
+      clearTimeout(headersBy);
       reject(netError(spec, url, err));
     });
     req.end();
