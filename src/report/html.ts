@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BadOptionError } from '../errors.js';
-import { besideName, replaceDirAtomic } from '../util/atomic-write.js';
+import { besideName, replaceDirAtomic, writeError } from '../util/atomic-write.js';
 import { REPORT_ENTRIES } from '../util/output-targets.js';
 import { REPORT_CSS, SORT_SCRIPT } from './html-assets.js';
 import { prefixSvgIds, renderPng, renderSvg, type PngOptions, type VegaLiteSpec } from './vega.js';
@@ -197,9 +197,9 @@ export async function writeHtmlReport(dir: string, report: Report, opts: HtmlRep
   if (opts.png) for (const [name, svg] of svgs) pngs.set(name, renderPng(svg, opts.pngOptions));
   const html = renderHtml(report, svgs);
 
-  mkdirSync(dirname(target), { recursive: true });
   const tmp = besideName(target, 'tmp');
   try {
+    mkdirSync(dirname(target), { recursive: true });
     mkdirSync(join(tmp, 'figures'), { recursive: true });
     for (const [name, svg] of svgs) writeFileSync(join(tmp, 'figures', `${name}.svg`), svg);
     for (const [name, png] of pngs) writeFileSync(join(tmp, 'figures', `${name}.png`), png);
@@ -207,7 +207,7 @@ export async function writeHtmlReport(dir: string, report: Report, opts: HtmlRep
     replaceDirAtomic(tmp, target);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    throw writeError(dir, err);
   }
   return {
     html: join(target, 'index.html'),

@@ -1,20 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { GenboundError } from '../errors.js';
+
+/**
+ * A file-system error while writing an output, as one line (`<path>: cannot write (ENOSPC)`):
+ * the up-front check (output-targets.ts) cannot foresee a disk that fills up during the run.
+ */
+export function writeError(path: string, err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? new GenboundError(`${path}: cannot write (${code})`) : err;
+}
 
 /**
  * Write a file through a temporary name in the same directory and rename it into place, so a
  * failed run never leaves a half-written output behind.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    throw writeError(path, err);
   }
 }
 

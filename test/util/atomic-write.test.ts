@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GenboundError } from '../../src/errors.js';
 import { besideName, replaceDirAtomic, writeFileAtomic } from '../../src/util/atomic-write.js';
 
 test('writeFileAtomic writes the file and leaves no temporary behind', () => {
@@ -18,7 +19,7 @@ test('writeFileAtomic leaves nothing when the write fails', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gb-'));
   mkdirSync(join(dir, 'target'));
   // Renaming a file onto an existing directory fails: nothing half-written may remain.
-  assert.throws(() => writeFileAtomic(join(dir, 'target'), 'data'));
+  assert.throws(() => writeFileAtomic(join(dir, 'target'), 'data'), (e: Error) => e instanceof GenboundError && e.message === `${join(dir, 'target')}: cannot write (EISDIR)`);
   assert.deepEqual(readdirSync(dir), ['target']);
   assert.deepEqual(readdirSync(join(dir, 'target')), []);
 });
