@@ -4,7 +4,8 @@
 import { dirname } from 'node:path';
 import { openSource } from '../src/io/open.js';
 import type { Tensor, TensorInfo, TensorSource } from '../src/io/types.js';
-import { defaultModelPath, detectAdapter, ppocrRecognizerPath } from '../src/models/index.js';
+import { detectAdapter } from '../src/models/index.js';
+import { defaultModelPath, ppocrRecognizerPath } from '../src/models/paths.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

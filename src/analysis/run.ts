@@ -1,14 +1,15 @@
 import { basename, resolve } from 'node:path';
-import { UnsupportedError } from '../errors.js';
 import { openSource } from '../io/open.js';
 import type { TensorSource } from '../io/types.js';
-import { defaultModelPath, detectAdapter, GENERIC_NOTE, rawMatrices, rawMatrixNames } from '../models/index.js';
+import { detectAdapter } from '../models/index.js';
+import { defaultModelPath } from '../models/paths.js';
 import type { AnalysisResult } from '../types/analysis.js';
 import type { AnalysisSettings } from './settings.js';
 import type { SpectralEngine } from './engine.js';
-import { analyzeGeneric, layerOf, type GenericItem } from './generic.js';
+import { analyzeGeneric, type GenericItem } from './generic.js';
 import { isLoraPath, mergedSource, openLora } from './lora.js';
 import { analyzeModel } from './pipeline.js';
+import { analyzeOpened } from './source.js';
 
 /** Callbacks of one run. */
 export interface RunHooks {
@@ -65,39 +66,13 @@ export async function analyzePath(path: string | undefined, engine: SpectralEngi
 
 /**
  * Analyses an opened checkpoint (the caller closes it): the adapter's theory matrices, or generic
- * mode when no adapter knows the architecture. `meta` names it in the result; `init` (a path) is
- * opened here.
+ * mode when no adapter knows the architecture (source.ts, shared with the browser page). `meta`
+ * names it in the result; `init` (a path) is opened here.
  */
 export async function analyzeSource(src: TensorSource, engine: SpectralEngine, s: RunSettings,
   meta: { name: string; source: string }): Promise<AnalysisResult> {
-  const notice = s.notice ?? ((l: string) => process.stderr.write(`genbound: ${l}\n`));
-  const { init: _initPath, ...opts } = s; // analyzeModel's init is the opened initial model
-  const modelPath = meta.source;
-  for (const key of ['quantized', 'unreadQuantized']) {
-    const line = src.metadata?.[key];
-    if (line) notice(`${modelPath}: ${line}`);
-  }
-  let adapter;
-  try {
-    adapter = detectAdapter(src, { heads: s.heads });
-  } catch (err) {
-    if (!(err instanceof UnsupportedError) || s.init) throw err;
-    notice(`${modelPath}: ${GENERIC_NOTE}`);
-    const names = rawMatrixNames(src);
-    async function* items(): AsyncIterable<GenericItem> {
-      for await (const m of rawMatrices(src)) yield { name: m.name, layer: layerOf(m.name), type: 'raw', dense: m.matrix };
-    }
-    const info = { architecture: 'generic', layers: 0, hidden: 0, heads: 0, headDim: 0, intermediate: 0 };
-    const r = await analyzeGeneric(items(), names.length, engine, s, info, [GENERIC_NOTE]);
-    return { ...r, model: { ...r.model, ...meta, format: src.format } };
-  }
-  if (s.init) {
-    const initPath = s.init;
-    return withSource(await openSource(initPath), async (src0) => {
-      const r = await analyzeModel(adapter, engine, { ...opts, init: detectAdapter(src0, { heads: s.heads }), extraSettings: { initCheckpoint: initPath } });
-      return { ...r, model: { ...r.model, ...meta, format: src.format } };
-    });
-  }
-  const r = await analyzeModel(adapter, engine, opts);
-  return { ...r, model: { ...r.model, ...meta, format: src.format } };
+  const { init: initPath, ...rest } = s;
+  const settings = { ...rest, notice: s.notice ?? ((l: string) => process.stderr.write(`genbound: ${l}\n`)) };
+  if (initPath === undefined) return analyzeOpened(src, engine, settings, meta);
+  return withSource(await openSource(initPath), (src0) => analyzeOpened(src, engine, settings, meta, { source: src0, path: initPath }));
 }

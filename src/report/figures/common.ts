@@ -1,6 +1,6 @@
 /** Helpers shared by the analysis figures. */
 import type { MatrixResult } from '../../types/analysis.js';
-import type { ReportFigure, ReportTable } from '../html.js';
+import type { ReportFigure, ReportTable } from '../html-render.js';
 
 export interface FigureWithTable {
   figure: ReportFigure;

@@ -4,8 +4,8 @@
  * as a layer x head heatmap for the per-head matrices and stacked by layer and matrix type.
  */
 import type { MatrixResult } from '../../types/analysis.js';
-import type { VegaLiteSpec } from '../vega.js';
-import type { ReportFigure, ReportTable } from '../html.js';
+import type { VegaLiteSpec } from '../vega-svg.js';
+import type { ReportFigure, ReportTable } from '../html-render.js';
 import { isPos, typeRank, typesOf } from './common.js';
 
 export interface TypeContribution {

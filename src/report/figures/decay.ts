@@ -4,8 +4,8 @@
  * decay figure of Sakai & Imaizumi (2026), Sec. 6. The table lists every matrix's summary.
  */
 import type { MatrixResult } from '../../types/analysis.js';
-import type { VegaLiteSpec } from '../vega.js';
-import type { ReportTable } from '../html.js';
+import type { VegaLiteSpec } from '../vega-svg.js';
+import type { ReportTable } from '../html-render.js';
 import { headLabel, isPos, num, strideIndices, typeRank, typesOf, type FigureWithTable } from './common.js';
 
 /** Points kept per line (evenly strided) so large models still give small SVGs. */

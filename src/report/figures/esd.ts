@@ -5,7 +5,7 @@
  * count / (n * bin width), numpy's histogram(density=True) convention.
  */
 import type { MatrixResult } from '../../types/analysis.js';
-import type { VegaLiteSpec } from '../vega.js';
+import type { VegaLiteSpec } from '../vega-svg.js';
 import { isPos, typesOf, type FigureWithTable } from './common.js';
 
 export interface EsdBin {

@@ -5,8 +5,8 @@
  * in each panel's corner and listed in the table.
  */
 import type { CompareResult, GrowthRow } from '../../types/analysis.js';
-import type { VegaLiteSpec } from '../vega.js';
-import type { ReportTable } from '../html.js';
+import type { VegaLiteSpec } from '../vega-svg.js';
+import type { ReportTable } from '../html-render.js';
 import { num, type FigureWithTable } from './common.js';
 
 export interface GrowthPoint {

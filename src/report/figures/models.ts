@@ -1,7 +1,7 @@
 /** Every bound of every compared model, one panel per bound, log y (bounds differ by many orders). */
 import type { CompareResult } from '../../types/analysis.js';
-import type { ReportFigure } from '../html.js';
-import type { VegaLiteSpec } from '../vega.js';
+import type { ReportFigure } from '../html-render.js';
+import type { VegaLiteSpec } from '../vega-svg.js';
 
 export function modelBoundsFigure(result: CompareResult, modelName: (i: number) => string): ReportFigure | null {
   const values = result.models.flatMap((r, i) =>

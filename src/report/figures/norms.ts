@@ -5,7 +5,7 @@
  * columns; (1,1) = sum of |entries|.
  */
 import type { CompareResult } from '../../types/analysis.js';
-import type { VegaLiteSpec } from '../vega.js';
+import type { VegaLiteSpec } from '../vega-svg.js';
 import { num, typesOf, type FigureWithTable } from './common.js';
 
 const NORMS = [

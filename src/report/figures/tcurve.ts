@@ -5,7 +5,7 @@
  * T(0) = sqrt(rank * N), so a ratio below 1 is the gain over counting the rank.
  */
 import type { MatrixResult } from '../../types/analysis.js';
-import type { VegaLiteSpec } from '../vega.js';
+import type { VegaLiteSpec } from '../vega-svg.js';
 import { matrixLabel, num, typeRank, typesOf, type FigureWithTable } from './common.js';
 
 export interface TRatioPoint {
