@@ -64,7 +64,7 @@ const count = (s: unknown): number | undefined => (typeof s === 'number' && Numb
 
 /** GETs a small JSON document (the listing), capped at `cap` bytes, within the etag timeouts. */
 async function getJson(ctx: Ctx, url: string, what: string, cap: number): Promise<unknown> {
-  const r = await hubRequest({ method: 'GET', url, id: ctx.id, what, auth: ctx.auth, headers: { ...HEADERS, accept: 'application/json' }, connectMs: ctx.timeouts.etagMs, readMs: ctx.timeouts.etagMs });
+  const r = await hubRequest({ method: 'GET', url, id: ctx.id, what, auth: ctx.auth, headers: { ...HEADERS, accept: 'application/json' }, timeoutMs: ctx.timeouts.etagMs, timeoutVar: 'HF_HUB_ETAG_TIMEOUT' });
   if (r.status !== 200) {
     r.res.destroy();
     throw new HttpStatusError(ctx.id, ctx.endpoint, r.status, what);
@@ -122,7 +122,7 @@ export function chooseWeights(files: readonly string[]): string | undefined {
 async function declared(ctx: Ctx, commit: string, file: string, url: string, listed: Listed | undefined): Promise<Expected> {
   const head = await hubRequest({
     method: 'HEAD', url, id: ctx.id, what: file, auth: ctx.auth, stopAtCrossOrigin: true,
-    headers: { ...HEADERS, 'accept-encoding': 'identity' }, connectMs: ctx.timeouts.etagMs, readMs: ctx.timeouts.etagMs,
+    headers: { ...HEADERS, 'accept-encoding': 'identity' }, timeoutMs: ctx.timeouts.etagMs, timeoutVar: 'HF_HUB_ETAG_TIMEOUT',
   });
   head.res.resume();
   if (head.status >= 400 || head.status < 200) throw new HttpStatusError(ctx.id, ctx.endpoint, head.status, file);

@@ -121,7 +121,7 @@ async function fetchPart(job: BlobJob, part: string, deadline: number): Promise<
     r = await hubRequest({
       method: 'GET', url: job.url, id: job.id, what: job.file, auth: job.auth,
       headers: { ...job.headers, 'accept-encoding': range ? 'identity' : 'gzip, identity', ...(range ? { range } : {}) },
-      connectMs: job.timeouts.downloadMs, readMs: job.timeouts.downloadMs,
+      timeoutMs: job.timeouts.downloadMs, timeoutVar: 'HF_HUB_DOWNLOAD_TIMEOUT',
     });
   } catch (err) {
     if (err instanceof NetworkError && /cannot reach|sent nothing|connecting to/.test(err.message)) throw new Retry(err);

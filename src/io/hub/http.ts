@@ -25,8 +25,10 @@ export interface RequestSpec {
   headers: Record<string, string>;
   /** Sent only while the request stays on the first URL's origin. */
   auth?: string;
-  connectMs: number;
-  readMs: number;
+  /** Connect timeout and read timeout (huggingface_hub uses one value for both). */
+  timeoutMs: number;
+  /** The variable that sets it, for messages. */
+  timeoutVar: 'HF_HUB_ETAG_TIMEOUT' | 'HF_HUB_DOWNLOAD_TIMEOUT';
   /** Return the 3xx answer of the first redirect to another origin instead of following it. */
   stopAtCrossOrigin?: boolean;
   /** Names the request in messages ("model.safetensors", "the model listing"). */
@@ -60,15 +62,15 @@ function once(spec: RequestSpec, url: URL, headers: Record<string, string>): Pro
     const req = (https ? httpsRequest : httpRequest)(url, { method: spec.method, headers, agent: false });
     let response: IncomingMessage | undefined;
     const connect = setTimeout(() => {
-      req.destroy(new NetworkError(`${spec.id}: connecting to ${url.origin} for ${spec.what} took longer than ${seconds(spec.connectMs)} (HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT)`));
-    }, spec.connectMs);
+      req.destroy(new NetworkError(`${spec.id}: connecting to ${url.origin} for ${spec.what} took longer than ${seconds(spec.timeoutMs)} (${spec.timeoutVar})`));
+    }, spec.timeoutMs);
     req.on('socket', (sock) => {
       sock.once(https ? 'secureConnect' : 'connect', () => {
         clearTimeout(connect);
         // Inactivity from here on: waiting for the headers, then between body chunks.
         // Destroying the response (once there is one) hands the reason to whoever reads the body.
-        sock.setTimeout(spec.readMs, () => {
-          const err = new NetworkError(`${spec.id}: ${url.origin} sent nothing for ${seconds(spec.readMs)} during ${spec.what} (HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT)`);
+        sock.setTimeout(spec.timeoutMs, () => {
+          const err = new NetworkError(`${spec.id}: ${url.origin} sent nothing for ${seconds(spec.timeoutMs)} during ${spec.what} (${spec.timeoutVar})`);
           if (response) response.destroy(err);
           else req.destroy(err);
         });
@@ -76,8 +78,8 @@ function once(spec: RequestSpec, url: URL, headers: Record<string, string>): Pro
     });
     // Headers trickled a byte at a time keep the socket busy: they get connect + 2 × read in all.
     const headersBy = setTimeout(() => {
-      req.destroy(new NetworkError(`${spec.id}: ${url.origin} did not complete its answer's headers for ${spec.what} within ${seconds(spec.connectMs + 2 * spec.readMs)}`));
-    }, spec.connectMs + 2 * spec.readMs);
+      req.destroy(new NetworkError(`${spec.id}: ${url.origin} did not complete its answer's headers for ${spec.what} within ${seconds(3 * spec.timeoutMs)}`));
+    }, 3 * spec.timeoutMs);
     req.on('response', (res) => {
       clearTimeout(connect);
       clearTimeout(headersBy);
