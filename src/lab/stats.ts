@@ -75,3 +75,87 @@ export function sd(v: readonly number[]): number {
   const m = mean(v);
   return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
 }
+
+/** Two-sided 97.5 % quantiles of Student's t for 1..30 degrees of freedom (then 1.96). */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+export function t975(df: number): number {
+  return df < 1 ? NaN : df <= 30 ? T975[df - 1] : 1.96;
+}
+
+export type Verdict = 'better' | 'worse' | 'not distinguishable';
+
+/** The wording of an interval for "a − b" of an error (lower is better for a). */
+export function verdictOf(lo: number, hi: number): Verdict {
+  return hi < 0 ? 'better' : lo > 0 ? 'worse' : 'not distinguishable';
+}
+
+export interface PairedComparison {
+  /** Geometric mean of a_i / b_i over the pairs. */
+  ratio: number;
+  /** 95 % t-interval of the ratio (exp of the interval of the mean log ratio). */
+  ci: [number, number];
+  pairs: number;
+  /** Pairs where a < b. */
+  wins: number;
+  /** a against b: "better" when the interval lies below 1. */
+  verdict: Verdict;
+}
+
+/**
+ * Paired comparison of two errors measured on the same bags (same seed): mean of log(a_i/b_i)
+ * with a Student-t 95 % interval, reported as a ratio.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): PairedComparison {
+  const d = a.map((v, i) => Math.log(Math.max(v, 1e-300) / Math.max(b[i], 1e-300)));
+  const k = d.length;
+  const m = mean(d);
+  const h = k > 1 ? (t975(k - 1) * sd(d)) / Math.sqrt(k) : NaN;
+  const lo = m - h;
+  const hi = m + h;
+  return { ratio: Math.exp(m), ci: [Math.exp(lo), Math.exp(hi)], pairs: k, wins: a.filter((v, i) => v < b[i]).length, verdict: k > 1 ? verdictOf(lo, hi) : 'not distinguishable' };
+}
+
+/**
+ * Slope of log(mean error) against log(size), with a 95 % percentile bootstrap interval that
+ * resamples whole seeds: one seed is one curve (its training sets are nested and its test set is
+ * shared), so a seed is kept or dropped at every size at once. `curves` maps seed → size → error.
+ */
+export function seedSlope(curves: ReadonlyMap<number, ReadonlyMap<number, number>>, reps = 2000, seed = 1): SlopeEstimate & { seeds: number } {
+  const seeds = [...curves.keys()];
+  const sizes = [...new Set(seeds.flatMap((s) => [...(curves.get(s) as ReadonlyMap<number, number>).keys()]))].sort((a, b) => a - b);
+  const fit = (pick: readonly number[]): number => {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const x of sizes) {
+      const v = pick.map((s) => curves.get(s)?.get(x)).filter((e): e is number => e !== undefined && Number.isFinite(e));
+      if (v.length === 0) continue;
+      xs.push(Math.log(x));
+      ys.push(Math.log(Math.max(mean(v), 1e-300)));
+    }
+    return xs.length >= 2 ? linearFit(xs, ys).slope : NaN;
+  };
+  const slope = fit(seeds);
+  if (sizes.length < 2 || seeds.length < 2) return { slope, lo: NaN, hi: NaN, seeds: seeds.length };
+  const rng = new Rng(seed);
+  const boot: number[] = [];
+  for (let r = 0; r < reps; r++) boot.push(fit(seeds.map(() => seeds[rng.int(seeds.length)])));
+  const b = boot.filter(Number.isFinite).sort((p, q) => p - q);
+  return { slope, lo: b[Math.floor(0.025 * b.length)], hi: b[Math.min(b.length - 1, Math.floor(0.975 * b.length))], seeds: seeds.length };
+}
+
+/** Kendall's τ-b with a 95 % percentile bootstrap interval over the items (models). */
+export function tauWithInterval(x: readonly number[], y: readonly number[], reps = 2000, seed = 1): { tau: number; ci: [number, number] } {
+  const tau = kendallTau(x, y);
+  const n = x.length;
+  if (n < 3) return { tau, ci: [NaN, NaN] };
+  const rng = new Rng(seed);
+  const boot: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const idx = Array.from({ length: n }, () => rng.int(n));
+    const t = kendallTau(idx.map((i) => x[i]), idx.map((i) => y[i]));
+    if (Number.isFinite(t)) boot.push(t);
+  }
+  boot.sort((p, q) => p - q);
+  return { tau, ci: boot.length ? [boot[Math.floor(0.025 * boot.length)], boot[Math.min(boot.length - 1, Math.floor(0.975 * boot.length))]] : [NaN, NaN] };
+}

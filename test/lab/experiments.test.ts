@@ -106,12 +106,64 @@ test('CLI: unknown experiment and bad config file give one line on stderr', () =
 
 test('the example configs in lab/configs resolve against their experiments', () => {
   const which: Record<string, string> = {
-    'entropy-rotgauss.json': 'rate-m', 'hierarchy-topic.json': 'hierarchy', 'custom-mixture.json': 'rate-m', 'finetune-gmix.json': 'finetune',
+    'entropy-rotgauss.json': 'rate-m', 'hierarchy-topic.json': 'hierarchy', 'hierarchy-gmix.json': 'hierarchy', 'custom-mixture.json': 'rate-m', 'finetune-gmix.json': 'finetune', 'growth-4x4.json': 'growth',
   };
   for (const f of readdirSync('lab/configs')) {
     const exp = findExperiment(which[f] ?? '');
     assert.ok(exp, `lab/configs/${f}: add it to this test's table`);
     const cfg = exp.resolve(JSON.parse(readFileSync(join('lab/configs', f), 'utf8')), false) as { family: unknown };
     assert.ok(cfg.family);
+  }
+});
+
+test('curve: one experiment with an axis; rate-m and rate-n are its aliases and report seed-resampled slopes and paired verdicts', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'lab-curve-'));
+  try {
+    const exp = findExperiment('curve');
+    const alias = findExperiment('rate-n');
+    assert.ok(exp && alias);
+    const cfg = { ...tiny, models: ['ridge', 'merr', 'plugin'], axis: 'n', m: 24, n: [8, 32], seeds: [1, 2, 3], reference: 'ridge', merr: { sigma1: [1], sigma2: [1], lambdas: [1e-3], folds: 3, exactMax: 100, landmarks: 10 } };
+    const a = await exp.run(exp.resolve(cfg, true), { out, quick: true, progress: silentProgress });
+    assert.equal(a.rows.length, 3 * 3 * 2);
+    const b = await alias.run(alias.resolve(cfg, true), { out, quick: true, progress: silentProgress });
+    assert.deepEqual(b.rows, a.rows, 'the alias runs the same units (all reused from the checkpoints)');
+    const s = a.summary as { axis: string; slopes: { model: string; slope: number; ci: number[]; seeds: number }[]; paired: { model: string; verdict: string; ci: number[] }[] };
+    assert.equal(s.axis, 'n');
+    const plug = s.slopes.find((r) => r.model === 'plugin');
+    assert.ok(plug && plug.slope < -0.5 && plug.seeds === 3 && plug.ci[0] <= plug.slope && plug.slope <= plug.ci[1], JSON.stringify(plug));
+    assert.equal(s.paired.length, 2 * 2);
+    for (const p of s.paired) assert.ok(['better', 'worse', 'not distinguishable'].includes(p.verdict) && p.ci.length === 2);
+    await assert.rejects(exp.run(exp.resolve({ ...cfg, axis: 'q' }, true), { out, quick: true, progress: silentProgress }), /axis/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('loopback and growth: independent models analysed; degenerate models have the spectrum-adaptive value Σ√(rank·N) + √L', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'lab-loop-'));
+  try {
+    const small = { family: { kind: 'beta' }, functional: 'mean', testM: 20, n: 8 };
+    const loop = findExperiment('loopback');
+    assert.ok(loop);
+    const l = await loop.run(loop.resolve({ ...small, m: [16, 32], hidden: [8], layers: [1], weightDecay: [0, 0.1], steps: [5, 20], count: 6 }, true), { out: join(out, 'l'), quick: true, progress: silentProgress });
+    const ls = l.summary as { models: number; used: number; dropped: number; kendallTau: { proxy: string; kind: string; tau: number; ci: number[] }[] };
+    assert.equal(ls.models, 6);
+    assert.equal(ls.used + ls.dropped, 6);
+    for (const base of ['1/√m', 'parameter count', 'parameter count / m']) assert.ok(ls.kendallTau.some((t) => t.proxy === base && t.kind === 'model-free'), base);
+    const grow = findExperiment('growth');
+    assert.ok(grow);
+    const g = await grow.run(grow.resolve({ ...small, m: 16, depths: [1, 2], widths: [16, 32], seeds: [1, 2], train: { steps: 10, batch: 8, lr: 3e-3, weightDecay: 0, valFraction: 0.25, evalEvery: 5, patience: 2 } }, true), { out: join(out, 'g'), quick: true, progress: silentProgress });
+    assert.equal(g.rows.length, 8);
+    const gs = g.summary as { slopes: { quantity: string; against: string; slope: number; ci: number[] }[] };
+    assert.ok(gs.slopes.some((s) => s.quantity === 'spectrumAdaptive' && s.against === 'width' && Number.isFinite(s.slope) && s.ci[0] <= s.slope + 1e-12));
+    for (const r of [...l.rows, ...g.rows]) {
+      assert.ok(Number(r.matrices) > 0 && Number(r.pOptPositive) <= Number(r.matrices));
+      if (Number(r.pOptPositive) === 0) {
+        const v = 10 ** Number(r.log10_spectrumAdaptive);
+        assert.ok(Math.abs(v - Number(r.rankSum)) < 1e-9 * v, `${r.model}: bound ${v} vs Σ√(rank·N) + √L = ${r.rankSum}`);
+      }
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });

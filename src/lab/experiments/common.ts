@@ -9,6 +9,7 @@ import { makeFamily, type Family, type FamilyConfig } from '../families.js';
 import { makeFunctional, type Functional, type FunctionalConfig } from '../functionals.js';
 import { NeuralRegressor, paramCountOf } from '../models/neural.js';
 import { PluginEstimator } from '../models/plugin.js';
+import { DEFAULT_MERR, MerrRegressor, type MerrConfig } from '../models/merr.js';
 import { DEFAULT_RIDGE, RidgeRegressor } from '../models/ridge.js';
 import { MODEL_KINDS, type ModelKind, type Regressor, type SizeConfig, type TrainConfig } from '../models/types.js';
 
@@ -25,19 +26,34 @@ export interface BaseConfig {
   train: Omit<TrainConfig, 'seed'>;
   /** features: a count, or "match" = the Transformer's parameter count − 1 (capped at 1024). */
   ridge: { features: number | 'match'; sigma: number | null; lambdas: number[] };
+  /** Szabó et al.'s two-stage estimator: bandwidth multipliers and λ grid, chosen by k-fold CV. */
+  merr: MerrConfig;
+  /**
+   * The tuning grid every neural learner gets (the same for all): learning rates × parameter-budget
+   * scales (1 = the Transformer's count); the setting with the lowest validation MSE is kept.
+   */
+  tune: { lr: number[]; paramScale: number[] };
 }
 
 export const BASE_DEFAULTS: BaseConfig = {
   family: { kind: 'beta' },
   functional: 'variance',
-  models: ['transformer', 'deepsets', 'ridge', 'plugin'],
-  seeds: [1, 2, 3],
+  models: ['transformer', 'deepsets', 'ridge', 'merr', 'plugin'],
+  seeds: [1, 2, 3, 4, 5, 6, 7, 8],
   noise: 0,
   testM: 200,
   size: { hidden: 16, heads: 2, layers: 1, ffnMult: 2 },
-  train: { steps: 400, batch: 32, lr: 3e-3, weightDecay: 0 },
+  train: { steps: 2000, batch: 32, lr: 3e-3, weightDecay: 0, valFraction: 0.2, evalEvery: 50, patience: 6 },
   ridge: { features: 'match', sigma: null, lambdas: [...DEFAULT_RIDGE.lambdas] },
+  merr: { ...DEFAULT_MERR },
+  tune: { lr: [1e-3, 3e-3], paramScale: [1] },
 };
+
+/** The quick configs' training: a short early-stopped run and a one-point tuning grid. */
+export const QUICK_TRAIN = { steps: 300, batch: 16, lr: 5e-3, weightDecay: 0, valFraction: 0.2, evalEvery: 25, patience: 4 };
+export const QUICK_TUNE = { lr: [5e-3], paramScale: [1] };
+export const QUICK_SIZE = { hidden: 8, heads: 2, layers: 1, ffnMult: 2 };
+export const QUICK_MERR: MerrConfig = { ...DEFAULT_MERR, sigma1: [1], sigma2: [0.5, 1], lambdas: [1e-5, 1e-3, 1e-1], folds: 3 };
 
 function isPlain(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -113,7 +129,7 @@ export function clearDataCache(): void {
   dataCache.clear();
 }
 
-export function makeModel(kind: ModelKind, p: Problem, c: Pick<BaseConfig, 'size' | 'train' | 'ridge'>, seed: number): Regressor {
+export function makeModel(kind: ModelKind, p: Problem, c: Pick<BaseConfig, 'size' | 'train' | 'ridge' | 'merr'>, seed: number, tuned: { lr?: number; paramScale?: number } = {}): Regressor {
   if (kind === 'ridge') {
     const f = c.ridge.features;
     const features = f === 'match' ? Math.min(1024, paramCountOf('transformer', p.family.dim, c.size.hidden, c.size) - 1) : f;
@@ -121,7 +137,8 @@ export function makeModel(kind: ModelKind, p: Problem, c: Pick<BaseConfig, 'size
     return new RidgeRegressor({ ...c.ridge, features, seed: seed + 17 });
   }
   if (kind === 'plugin') return new PluginEstimator(p.functional);
-  return new NeuralRegressor(kind, p.family.dim, c.size, { ...c.train, seed });
+  if (kind === 'merr') return new MerrRegressor(c.merr);
+  return new NeuralRegressor(kind, p.family.dim, c.size, { ...c.train, lr: tuned.lr ?? c.train.lr, seed }, tuned.paramScale ?? 1);
 }
 
 export interface Score {
@@ -129,14 +146,18 @@ export interface Score {
   testMse: number;
   /** Test MSE / variance of the test labels. */
   relTest: number;
-  /** Generalisation gap: test MSE − training MSE (training MSE against the training labels). */
+  /**
+   * Generalisation gap, like with like: expected test MSE against noisy labels (test MSE against
+   * the noiseless f(μ) + noise², exact in expectation for independent zero-mean noise) − training
+   * MSE against the noisy training labels. Without label noise: test MSE − training MSE.
+   */
   gap: number;
   params: number;
   seconds: number;
 }
 
-/** Fits `model` on `train`, scores on `test` (bags may have another n than training). */
-export function fitAndScore(model: Regressor, train: Dataset, test: { bags: Bags; truth: Float64Array }): Score {
+/** Fits `model` on `train`, scores on `test` (bags may have another n than training); `noise` = label-noise sd of `train`. */
+export function fitAndScore(model: Regressor, train: Dataset, test: { bags: Bags; truth: Float64Array }, noise = 0): Score {
   const t0 = performance.now();
   const trainMse = model.fit(train.bags, train.y as Float64Array);
   const testMse = mse(model.predict(test.bags), test.truth);
@@ -144,7 +165,7 @@ export function fitAndScore(model: Regressor, train: Dataset, test: { bags: Bags
     trainMse,
     testMse,
     relTest: testMse / Math.max(variance(test.truth), 1e-300),
-    gap: testMse - trainMse,
+    gap: testMse + noise * noise - trainMse,
     params: model.paramCount,
     seconds: (performance.now() - t0) / 1000,
   };

@@ -4,107 +4,107 @@
  * the n needed to reach the one-stage rate, and length generalisation (train at one n, test at
  * others).
  */
-import { logLogSlope } from '../stats.js';
-import { BASE_DEFAULTS, checkModels, checkPositiveInts, fitAndScore, makeModel, problemOf, testSet, trainingSet, type BaseConfig } from './common.js';
+import { BadOptionError } from '../../errors.js';
+import type { ModelKind } from '../models/types.js';
+import { BASE_DEFAULTS, QUICK_MERR, QUICK_SIZE, QUICK_TRAIN, QUICK_TUNE, checkModels, checkPositiveInts, fitAndScore, makeModel, problemOf, testSet, trainingSet, type BaseConfig } from './common.js';
 import { defineExperiment, runJobs, type Job } from './experiment.js';
-import { table, type Row } from './runner.js';
+import { budgetRows, pairedRows, pairedSentences, slopeRows } from './paired.js';
+import { table, type ExperimentOutput, type Row, type RunContext } from './runner.js';
+import { runUnit, unitKey, type UnitSpec } from './unit.js';
 import type { ReportSection } from '../../report/html.js';
 import { aggregate, curveSpec, heatmapSpec } from './viz.js';
 import { resampleBags } from '../data.js';
 
-function keyOf(c: BaseConfig, parts: Record<string, unknown>): string {
-  const f = typeof c.functional === 'string' ? c.functional : JSON.stringify(c.functional);
-  return `${c.family.kind}-${f}-${Object.entries(parts).map(([k, v]) => `${k}=${v}`).join('-')}-h${c.size.hidden}l${c.size.layers}s${c.train.steps}`;
+interface CurveConfig extends BaseConfig {
+  /** The axis of the learning curve: "m" (distributions, first stage) or "n" (bag size, second stage). */
+  axis: 'm' | 'n';
+  /** A list on the curve's axis, one value on the other. */
+  m: number | number[];
+  n: number | number[];
+  /** The learner every other is compared with, pairwise on the same bags. */
+  reference: ModelKind;
 }
 
-/** Slope rows and the summary of log(test MSE) against log(x), per model. */
-function slopes(rows: readonly Row[], x: string): Row[] {
-  const models = [...new Set(rows.map((r) => String(r.model)))];
-  return models.map((model) => {
-    const g = new Map<number, number[]>();
-    for (const r of rows.filter((q) => q.model === model)) {
-      const k = Number(r[x]);
-      g.set(k, [...(g.get(k) ?? []), Number(r.testMse)]);
-    }
-    const s = logLogSlope(g);
-    return { model, slope: s.slope, lo95: s.lo, hi95: s.hi };
-  });
+const CURVE_TEXT = {
+  m: { title: 'm', x: 'm (distributions)', text: 'The slope of log MSE against log m estimates the first-stage rate (−1 for a parametric rate; the plug-in estimate has no first stage and stays flat at its second-stage error).' },
+  n: { title: 'n', x: 'n (samples per distribution)', text: 'Train and test bags both have n samples. Slopes estimate the second-stage exponent (−1 for Lipschitz functionals of smooth embeddings, n^(−β) in general) until the first-stage error dominates.' },
+};
+
+async function runCurve(c: CurveConfig, ctx: RunContext): Promise<ExperimentOutput> {
+  if (c.axis !== 'm' && c.axis !== 'n') throw new BadOptionError(`config.axis: expected "m" or "n", got ${JSON.stringify(c.axis)}`);
+  const models = checkModels(c.models);
+  const xs = checkPositiveInts(c[c.axis], c.axis);
+  const other = c.axis === 'm' ? 'n' : 'm';
+  const fixed = checkPositiveInts(c[other], other);
+  if (fixed.length !== 1) throw new BadOptionError(`config.${other}: one value on a curve in ${c.axis}, got ${JSON.stringify(c[other])}`);
+  const p = problemOf(c);
+  const jobs: Job[] = [];
+  for (const seed of c.seeds) for (const model of models) for (const x of xs) {
+    const m = c.axis === 'm' ? x : fixed[0];
+    const n = c.axis === 'n' ? x : fixed[0];
+    const spec: UnitSpec = { config: c, model, m, n, seed };
+    jobs.push({ key: unitKey('curve', spec), meta: { model, m, n, seed }, run: () => runUnit(spec) });
+  }
+  const rows = await runJobs(ctx, `curve-${c.axis}`, jobs);
+  const sl = slopeRows(rows, c.axis);
+  const paired = models.includes(c.reference) ? pairedRows(rows, [c.axis], c.reference) : [];
+  const budget = budgetRows(rows);
+  const t = CURVE_TEXT[c.axis];
+  const notes = [
+    ...(ctx.quick ? ['Quick configuration: the tuning grid is shrunk to one setting, training is short and there are few seeds, so the intervals are wide and the learners are not tuned. Do not draw conclusions from it.'] : []),
+    ...(c.seeds.length < 8 ? [`Only ${c.seeds.length} seeds: the issue's standard for a comparison is ≥ 8.`] : []),
+    ...pairedSentences(paired, [c.axis]),
+  ];
+  return {
+    rows,
+    summary: {
+      axis: c.axis,
+      slopes: sl.map((r) => ({ model: r.model, slope: r.slope, ci: [r.lo95, r.hi95], seeds: r.seeds })),
+      paired: paired.map((r) => ({ [c.axis]: r[c.axis], model: r.model, against: r.against, ratio: r.ratio, ci: [r.lo95, r.hi95], wins: r.wins, pairs: r.pairs, verdict: r.verdict })),
+      budget,
+    },
+    notes,
+    sections: [{
+      title: `Test MSE against ${t.title} (${other} = ${fixed[0]}), ${p.family.name} / ${p.functional.name}`,
+      text: `Mean ± sd over seeds. ${t.text} Slope intervals resample whole seeds (one seed is one curve: nested training sets and a shared test set). Paired ratios compare each learner with ${c.reference} on the same bags (geometric mean over seeds, 95 % t-interval).`,
+      figures: [{ name: `rate-${c.axis}`, title: `Learning curve in ${t.title}`, spec: curveSpec(aggregate(rows, c.axis, 'testMse', (r) => String(r.model)), { xTitle: t.x, yTitle: 'test MSE' }) }],
+      tables: [
+        table(`slopes-${c.axis}`, 'Fitted slopes (95 % bootstrap interval, whole seeds resampled)', sl, ['model', 'slope', 'lo95', 'hi95', 'seeds']),
+        table(`paired-${c.axis}`, `Paired error ratios against ${c.reference} (95 % t-interval over seeds)`, paired, [c.axis, 'model', 'against', 'ratio', 'lo95', 'hi95', 'wins', 'pairs', 'verdict']),
+        table(`budget-${c.axis}`, 'Budget actually used per learner (means over runs): tuning-grid size, steps of the kept setting, steps over the whole grid, seconds', budget, ['model', 'runs', 'grid', 'stepsKept', 'bestStep', 'stepsTotal', 'earlyStopped', 'seconds', 'params']),
+        table(`runs-${c.axis}`, 'All runs', rows, ['model', 'm', 'n', 'seed', 'params', 'lr', 'steps', 'trainMse', 'testMse', 'relTest', 'seconds']),
+      ],
+    }],
+  };
 }
 
-interface RateMConfig extends BaseConfig {
-  m: number[];
-  n: number;
-}
+const CURVE_QUICK = { seeds: [1, 2], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN, tune: QUICK_TUNE, merr: QUICK_MERR };
 
-export const rateM = defineExperiment<RateMConfig>({
-  name: 'rate-m',
-  description: 'test error against the number of distributions m at fixed n (first-stage rate), fitted slopes with bootstrap intervals',
-  defaults: { ...BASE_DEFAULTS, m: [32, 64, 128, 256, 512], n: 64 },
-  quick: { m: [16, 32, 64, 128], n: 64, seeds: [1, 2], testM: 100, size: { hidden: 8, heads: 2, layers: 1, ffnMult: 2 }, train: { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 } },
-  async run(c, ctx) {
-    const models = checkModels(c.models);
-    const ms = checkPositiveInts(c.m, 'm');
-    const [n] = checkPositiveInts(c.n, 'n');
-    const p = problemOf(c);
-    const jobs: Job[] = [];
-    for (const seed of c.seeds) for (const model of models) for (const m of ms) {
-      jobs.push({
-        key: keyOf(c, { model, m, n, seed }),
-        meta: { model, m, n, seed },
-        run: () => ({ ...fitAndScore(makeModel(model, p, c, seed), trainingSet(p, m, n, seed, c.noise), testSet(p, c.testM, n, seed)) }),
-      });
-    }
-    const rows = await runJobs(ctx, 'rate-m', jobs);
-    const sl = slopes(rows, 'm');
-    return {
-      rows,
-      summary: { slopes: sl },
-      sections: [{
-        title: `Test MSE against m (n = ${n}), ${p.family.name} / ${p.functional.name}`,
-        text: 'Mean ± sd over seeds. The slope of log MSE against log m estimates the first-stage rate (−1 for a parametric rate; the plug-in estimate has no first stage and stays flat at its second-stage error).',
-        figures: [{ name: 'rate-m', title: 'Learning curve in m', spec: curveSpec(aggregate(rows, 'm', 'testMse', (r) => String(r.model)), { xTitle: 'm (distributions)', yTitle: 'test MSE' }) }],
-        tables: [table('slopes-m', 'Fitted slopes (95% bootstrap interval over seeds)', sl, ['model', 'slope', 'lo95', 'hi95']), table('runs-m', 'All runs', rows, ['model', 'm', 'n', 'seed', 'params', 'trainMse', 'testMse', 'relTest', 'seconds'])],
-      }],
-    };
-  },
+/** The learning-curve experiment; `axis` picks m or n. */
+export const curve = defineExperiment<CurveConfig>({
+  name: 'curve',
+  description: 'learning curve along an axis: test error against m at fixed n (axis "m") or against n at fixed m (axis "n"); slopes resampled by whole seed, paired comparisons with the reference learner',
+  defaults: { ...BASE_DEFAULTS, axis: 'm', m: [32, 64, 128, 256, 512], n: 64, reference: 'transformer' },
+  quick: { ...CURVE_QUICK, m: [16, 32, 64, 128] },
+  run: runCurve,
 });
 
-interface RateNConfig extends BaseConfig {
-  m: number;
-  n: number[];
-}
+/** `rate-m`: the curve in m (alias of `curve` with axis "m"). */
+export const rateM = defineExperiment<CurveConfig>({
+  name: 'rate-m',
+  description: 'alias of "curve" with axis m: test error against the number of distributions m at fixed n (first-stage rate)',
+  defaults: { ...BASE_DEFAULTS, axis: 'm', m: [32, 64, 128, 256, 512], n: 64, reference: 'transformer' },
+  quick: { ...CURVE_QUICK, m: [16, 32, 64, 128], n: 64 },
+  run: runCurve,
+});
 
-export const rateN = defineExperiment<RateNConfig>({
+/** `rate-n`: the curve in n (alias of `curve` with axis "n"). */
+export const rateN = defineExperiment<CurveConfig>({
   name: 'rate-n',
-  description: 'test error against the bag size n at fixed m (second-stage rate), fitted slopes with bootstrap intervals',
-  defaults: { ...BASE_DEFAULTS, m: 256, n: [8, 16, 32, 64, 128] },
-  quick: { m: 64, n: [4, 8, 16, 32, 64], seeds: [1, 2], testM: 100, size: { hidden: 8, heads: 2, layers: 1, ffnMult: 2 }, train: { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 } },
-  async run(c, ctx) {
-    const models = checkModels(c.models);
-    const ns = checkPositiveInts(c.n, 'n');
-    const [m] = checkPositiveInts(c.m, 'm');
-    const p = problemOf(c);
-    const jobs: Job[] = [];
-    for (const seed of c.seeds) for (const model of models) for (const n of ns) {
-      jobs.push({
-        key: keyOf(c, { model, m, n, seed }),
-        meta: { model, m, n, seed },
-        run: () => ({ ...fitAndScore(makeModel(model, p, c, seed), trainingSet(p, m, n, seed, c.noise), testSet(p, c.testM, n, seed)) }),
-      });
-    }
-    const rows = await runJobs(ctx, 'rate-n', jobs);
-    const sl = slopes(rows, 'n');
-    return {
-      rows,
-      summary: { slopes: sl },
-      sections: [{
-        title: `Test MSE against n (m = ${m}), ${p.family.name} / ${p.functional.name}`,
-        text: 'Train and test bags both have n samples. Slopes estimate the second-stage exponent (−1 for Lipschitz functionals of smooth embeddings, n^(−β) in general) until the first-stage error dominates.',
-        figures: [{ name: 'rate-n', title: 'Learning curve in n', spec: curveSpec(aggregate(rows, 'n', 'testMse', (r) => String(r.model)), { xTitle: 'n (samples per distribution)', yTitle: 'test MSE' }) }],
-        tables: [table('slopes-n', 'Fitted slopes (95% bootstrap interval over seeds)', sl, ['model', 'slope', 'lo95', 'hi95']), table('runs-n', 'All runs', rows, ['model', 'm', 'n', 'seed', 'params', 'trainMse', 'testMse', 'relTest', 'seconds'])],
-      }],
-    };
-  },
+  description: 'alias of "curve" with axis n: test error against the bag size n at fixed m (second-stage rate)',
+  defaults: { ...BASE_DEFAULTS, axis: 'n', m: 256, n: [8, 16, 32, 64, 128], reference: 'transformer' },
+  quick: { ...CURVE_QUICK, m: 64, n: [4, 8, 16, 32, 64] },
+  run: runCurve,
 });
 
 interface SurfaceConfig extends BaseConfig {
@@ -117,19 +117,18 @@ interface SurfaceConfig extends BaseConfig {
 export const surface = defineExperiment<SurfaceConfig>({
   name: 'surface',
   description: 'the joint (m, n) error surface and, per m, the smallest n whose error is within a factor of the largest n (the one-stage rate)',
-  defaults: { ...BASE_DEFAULTS, models: ['transformer', 'ridge'], m: [32, 64, 128, 256], n: [4, 8, 16, 32, 64], tolerance: 1.2 },
-  quick: { models: ['transformer', 'ridge'], m: [16, 32, 64], n: [4, 8, 16], seeds: [1], testM: 100, size: { hidden: 8, heads: 2, layers: 1, ffnMult: 2 }, train: { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 } },
+  defaults: { ...BASE_DEFAULTS, models: ['transformer', 'ridge', 'merr'], m: [32, 64, 128, 256], n: [4, 8, 16, 32, 64], tolerance: 1.2 },
+  quick: { models: ['transformer', 'ridge'], m: [16, 32, 64], n: [4, 8, 16], seeds: [1], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN, tune: QUICK_TUNE, merr: QUICK_MERR },
   async run(c, ctx) {
     const models = checkModels(c.models);
     const ms = checkPositiveInts(c.m, 'm');
     const ns = checkPositiveInts(c.n, 'n');
-    const p = problemOf(c);
     const jobs: Job[] = [];
     for (const seed of c.seeds) for (const model of models) for (const m of ms) for (const n of ns) {
       jobs.push({
-        key: keyOf(c, { model, m, n, seed }),
+        key: unitKey('surface', { config: c, model, m, n, seed }),
         meta: { model, m, n, seed },
-        run: () => ({ ...fitAndScore(makeModel(model, p, c, seed), trainingSet(p, m, n, seed, c.noise), testSet(p, c.testM, n, seed)) }),
+        run: () => runUnit({ config: c, model, m, n, seed }),
       });
     }
     const rows = await runJobs(ctx, 'surface', jobs);
@@ -166,8 +165,8 @@ interface LengthConfig extends BaseConfig {
 export const lengthGen = defineExperiment<LengthConfig>({
   name: 'length',
   description: 'length generalisation: train on bags of one size n, test on bags of other sizes',
-  defaults: { ...BASE_DEFAULTS, models: ['transformer', 'deepsets', 'cnn', 'ridge', 'plugin'], m: 256, trainN: 32, testN: [4, 8, 16, 32, 64, 128, 256] },
-  quick: { models: ['transformer', 'deepsets', 'ridge', 'plugin'], m: 64, trainN: 16, testN: [4, 8, 16, 32, 64, 128], seeds: [1, 2], testM: 100, size: { hidden: 8, heads: 2, layers: 1, ffnMult: 2 }, train: { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 } },
+  defaults: { ...BASE_DEFAULTS, models: ['transformer', 'deepsets', 'cnn', 'ridge', 'merr', 'plugin'], m: 256, trainN: 32, testN: [4, 8, 16, 32, 64, 128, 256] },
+  quick: { models: ['transformer', 'deepsets', 'ridge', 'merr', 'plugin'], m: 64, trainN: 16, testN: [4, 8, 16, 32, 64, 128], seeds: [1, 2], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN, tune: QUICK_TUNE, merr: QUICK_MERR },
   async run(c, ctx) {
     const models = checkModels(c.models);
     const [m] = checkPositiveInts(c.m, 'm');
@@ -177,13 +176,13 @@ export const lengthGen = defineExperiment<LengthConfig>({
     const jobs: Job[] = [];
     for (const seed of c.seeds) for (const model of models) {
       jobs.push({
-        key: keyOf(c, { length: 1, model, m, trainN, seed, tests: testN.join('_') }),
+        key: `${unitKey('length', { config: c, model, m, n: trainN, seed })}-to${testN.join('_')}`,
         meta: { model, m, trainN, seed },
         run: () => {
           const mdl = makeModel(model, p, c, seed);
           const tr = trainingSet(p, m, trainN, seed, c.noise);
           const ts = testSet(p, c.testM, trainN, seed);
-          const base = fitAndScore(mdl, tr, ts);
+          const base = fitAndScore(mdl, tr, ts, c.noise);
           const out: Row = { trainMse: base.trainMse, params: base.params };
           for (const n of testN) {
             const bags = resampleBags(ts, n, seed * 7919 + n);

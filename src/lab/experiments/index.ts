@@ -2,13 +2,14 @@
 import type { Experiment } from './experiment.js';
 import { BadOptionError } from '../../errors.js';
 import { silentProgress, writeOutputs, type ExperimentOutput, type Progress } from './runner.js';
-import { lengthGen, rateM, rateN, surface } from './curves.js';
+import { curve, lengthGen, rateM, rateN, surface } from './curves.js';
 import { capacity, hierarchy, tokenBudget } from './scaling.js';
 import { compression } from './compression.js';
 import { finetune } from './finetune.js';
 import { loopback } from './loopback.js';
+import { growth } from './growth.js';
 
-export const EXPERIMENTS: readonly Experiment[] = [rateM, rateN, surface, hierarchy, compression, capacity, tokenBudget, finetune, lengthGen, loopback];
+export const EXPERIMENTS: readonly Experiment[] = [curve, rateM, rateN, surface, hierarchy, compression, capacity, tokenBudget, finetune, lengthGen, loopback, growth];
 
 export function findExperiment(name: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.name === name);

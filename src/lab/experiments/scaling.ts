@@ -5,14 +5,14 @@
  */
 import { BadOptionError } from '../../errors.js';
 import type { FunctionalConfig } from '../functionals.js';
-import { BASE_DEFAULTS, checkModels, checkPositiveInts, fitAndScore, makeModel, problemOf, testSet, trainingSet, type BaseConfig } from './common.js';
+import { BASE_DEFAULTS, QUICK_MERR, QUICK_SIZE, QUICK_TRAIN, QUICK_TUNE, checkModels, checkPositiveInts, problemOf, type BaseConfig } from './common.js';
+import { budgetRows, pairedRows, pairedSentences } from './paired.js';
+import { runUnit, unitKey, type UnitSpec } from './unit.js';
 import { defineExperiment, runJobs, type Job } from './experiment.js';
 import { table, type Row } from './runner.js';
 import { aggregate, barSpec, curveSpec } from './viz.js';
 import { mean } from '../stats.js';
 
-const QUICK_TRAIN = { steps: 150, batch: 16, lr: 5e-3, weightDecay: 0 };
-const QUICK_SIZE = { hidden: 8, heads: 2, layers: 1, ffnMult: 2 };
 
 function fname(f: FunctionalConfig): string {
   return typeof f === 'string' ? f : JSON.stringify(f).replace(/[{}"]/g, '').replace(/[:,]/g, '_');
@@ -29,7 +29,7 @@ export const hierarchy = defineExperiment<HierarchyConfig>({
   description: 'Transformer vs DeepSets/FCN/CNN/ridge/plug-in across the functional hierarchy (moment, quadratic, attention, non-smooth) at matched parameter counts',
   defaults: {
     ...BASE_DEFAULTS,
-    models: ['transformer', 'deepsets', 'fcn', 'cnn', 'ridge', 'plugin'],
+    models: ['transformer', 'deepsets', 'fcn', 'cnn', 'ridge', 'merr', 'plugin'],
     functionals: ['mean', 'smooth', 'variance', 'gini', 'kernel', 'teacher', 'median', { name: 'quantile', q: 0.9 }, 'entropy'],
     m: 256,
     n: 32,
@@ -37,7 +37,7 @@ export const hierarchy = defineExperiment<HierarchyConfig>({
   quick: {
     family: { kind: 'gmix', components: 2 },
     functionals: ['smooth', 'variance', 'kernel', 'teacher', 'median', 'entropy'],
-    m: 96, n: 24, seeds: [1], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN,
+    m: 96, n: 24, seeds: [1, 2], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN, tune: QUICK_TUNE, merr: QUICK_MERR,
   },
   async run(c, ctx) {
     const models = checkModels(c.models);
@@ -48,10 +48,11 @@ export const hierarchy = defineExperiment<HierarchyConfig>({
     for (const f of c.functionals) {
       const p = problemOf({ family: c.family, functional: f });
       for (const seed of c.seeds) for (const model of models) {
+        const spec: UnitSpec = { config: { ...c, functional: f }, model, m, n, seed };
         jobs.push({
-          key: `hier-${c.family.kind}-${fname(f)}-${model}-m${m}-n${n}-s${seed}-h${c.size.hidden}-st${c.train.steps}`,
+          key: unitKey(`hier-${fname(f)}`, spec),
           meta: { functional: p.functional.name, level: p.functional.level, model, m, n, seed },
-          run: () => ({ ...fitAndScore(makeModel(model, p, c, seed), trainingSet(p, m, n, seed, c.noise), testSet(p, c.testM, n, seed)) }),
+          run: () => runUnit(spec),
         });
       }
     }
@@ -71,15 +72,31 @@ export const hierarchy = defineExperiment<HierarchyConfig>({
       const best = learned.reduce((a, b) => (Number(b.relTest) < Number(a.relTest) ? b : a));
       return { functional: f, level: best.level, bestLearnedModel: best.model, relTest: best.relTest };
     });
+    const paired = models.includes('transformer') ? pairedRows(rows, ['functional'], 'transformer') : [];
+    const budget = budgetRows(rows);
     return {
       rows,
-      summary: { relativeTestMse: summaryRows, bestLearned: wins },
-      notes: ['relTest = test MSE / variance of the test labels (1 = predicting the mean). Parameter counts are matched to the Transformer’s (see the params column); ridge counts its D + 1 trained weights.'],
+      summary: {
+        relativeTestMse: summaryRows,
+        bestLearned: wins,
+        paired: paired.map((r) => ({ functional: r.functional, model: r.model, against: r.against, ratio: r.ratio, ci: [r.lo95, r.hi95], wins: r.wins, pairs: r.pairs, verdict: r.verdict })),
+        budget,
+      },
+      notes: [
+        'relTest = test MSE / variance of the test labels (1 = predicting the mean). Parameter counts are matched to the Transformer’s (see the params column); ridge counts its D + 1 trained weights, merr its m dual coefficients. The plug-in estimate knows f and is one classical estimator of it (for the entropy Vasicek’s m-spacing estimate, biased at small n), not a lower bound on the achievable error.',
+        ...(ctx.quick ? ['Quick configuration: one tuning setting, short training, few seeds; not a basis for conclusions.'] : []),
+        ...pairedSentences(paired, ['functional']),
+      ],
       sections: [{
         title: `Functional hierarchy on ${c.family.kind} (m = ${m}, n = ${n})`,
         text: 'Levels: moment (linear in μ through moments), quadratic (variance, Gini mean difference, kernel self-similarity), attention (a frozen random attention teacher), non-smooth (median, quantiles, entropy). The plug-in estimate knows f; the learners do not.',
         figures: [{ name: 'hierarchy', title: 'Relative test MSE by functional and model', spec: barSpec(summaryRows.map((r) => ({ cat: String(r.functional), series: String(r.model), v: Number(r.relTest) })), { catTitle: 'functional', vTitle: 'test MSE / Var(f)' }) }],
-        tables: [table('best', 'Best learned model per functional', wins, ['functional', 'level', 'bestLearnedModel', 'relTest']), table('hierarchy', 'Mean relative test MSE', summaryRows, ['functional', 'level', 'model', 'params', 'relTest'])],
+        tables: [
+          table('best', 'Best learned model per functional (means; see the paired table for whether the difference is distinguishable)', wins, ['functional', 'level', 'bestLearnedModel', 'relTest']),
+          table('paired', 'Paired test-MSE ratios against the Transformer (same bags; 95 % t-interval over seeds)', paired, ['functional', 'model', 'ratio', 'lo95', 'hi95', 'wins', 'pairs', 'verdict']),
+          table('budget', 'Budget actually used per learner (means over runs)', budget, ['model', 'runs', 'grid', 'stepsKept', 'bestStep', 'stepsTotal', 'earlyStopped', 'seconds', 'params']),
+          table('hierarchy', 'Mean relative test MSE', summaryRows, ['functional', 'level', 'model', 'params', 'relTest']),
+        ],
       }],
     };
   },
@@ -95,7 +112,7 @@ export const capacity = defineExperiment<CapacityConfig>({
   name: 'capacity',
   description: 'capacity scaling: test error and generalisation gap against model width (parameter count) at fixed m and n',
   defaults: { ...BASE_DEFAULTS, models: ['transformer', 'deepsets', 'cnn'], hidden: [4, 8, 16, 32, 64], m: 256, n: 32 },
-  quick: { models: ['transformer', 'deepsets'], hidden: [4, 8, 16, 32], m: 96, n: 16, seeds: [1, 2], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN },
+  quick: { models: ['transformer', 'deepsets'], hidden: [4, 8, 16, 32], m: 96, n: 16, seeds: [1, 2], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN, tune: QUICK_TUNE },
   async run(c, ctx) {
     const models = checkModels(c.models);
     const hs = checkPositiveInts(c.hidden, 'hidden');
@@ -105,11 +122,8 @@ export const capacity = defineExperiment<CapacityConfig>({
     const jobs: Job[] = [];
     for (const seed of c.seeds) for (const model of models) for (const h of hs) {
       const cc = { ...c, size: { ...c.size, hidden: h, heads: h % c.size.heads === 0 ? c.size.heads : 1 } };
-      jobs.push({
-        key: `cap-${c.family.kind}-${p.functional.name}-${model}-h${h}-m${m}-n${n}-s${seed}-st${c.train.steps}`,
-        meta: { model, hidden: h, m, n, seed },
-        run: () => ({ ...fitAndScore(makeModel(model, p, cc, seed), trainingSet(p, m, n, seed, c.noise), testSet(p, c.testM, n, seed)) }),
-      });
+      const spec: UnitSpec = { config: cc, model, m, n, seed };
+      jobs.push({ key: unitKey('cap', spec), meta: { model, hidden: h, m, n, seed }, run: () => runUnit(spec) });
     }
     const rows = await runJobs(ctx, 'capacity', jobs);
     return {
@@ -135,8 +149,8 @@ interface BudgetConfig extends BaseConfig {
 export const tokenBudget = defineExperiment<BudgetConfig>({
   name: 'token-budget',
   description: 'token-budget scaling: m·n fixed, the split between distributions m and samples per distribution n varied',
-  defaults: { ...BASE_DEFAULTS, models: ['transformer', 'ridge', 'plugin'], budget: 8192, m: [16, 32, 64, 128, 256, 512] },
-  quick: { models: ['transformer', 'ridge', 'plugin'], budget: 2048, m: [16, 32, 64, 128, 256], seeds: [1, 2], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN },
+  defaults: { ...BASE_DEFAULTS, models: ['transformer', 'ridge', 'merr', 'plugin'], budget: 8192, m: [16, 32, 64, 128, 256, 512] },
+  quick: { models: ['transformer', 'ridge', 'merr', 'plugin'], budget: 2048, m: [16, 32, 64, 128, 256], seeds: [1, 2], testM: 100, size: QUICK_SIZE, train: QUICK_TRAIN, tune: QUICK_TUNE, merr: QUICK_MERR },
   async run(c, ctx) {
     const models = checkModels(c.models);
     const ms = checkPositiveInts(c.m, 'm');
@@ -146,11 +160,8 @@ export const tokenBudget = defineExperiment<BudgetConfig>({
     for (const seed of c.seeds) for (const model of models) for (const m of ms) {
       const n = Math.floor(budget / m);
       if (n < 1) throw new BadOptionError(`config.budget ${budget} is smaller than m = ${m}`);
-      jobs.push({
-        key: `budget-${c.family.kind}-${p.functional.name}-${model}-m${m}-n${n}-s${seed}-h${c.size.hidden}-st${c.train.steps}`,
-        meta: { model, m, n, budget, seed },
-        run: () => ({ ...fitAndScore(makeModel(model, p, c, seed), trainingSet(p, m, n, seed, c.noise), testSet(p, c.testM, n, seed)) }),
-      });
+      const spec: UnitSpec = { config: c, model, m, n, seed };
+      jobs.push({ key: unitKey('budget', spec), meta: { model, m, n, budget, seed }, run: () => runUnit(spec) });
     }
     const rows = await runJobs(ctx, 'token-budget', jobs);
     return {

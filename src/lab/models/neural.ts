@@ -19,7 +19,7 @@ import {
 import { BadOptionError } from '../../errors.js';
 import type { Bags } from '../data.js';
 import { Rng } from '../rng.js';
-import type { ModelKind, Regressor, SizeConfig, TrainConfig } from './types.js';
+import type { ModelKind, NeuralKind, Regressor, SizeConfig, TrainConfig, TrainReport } from './types.js';
 
 /** A network mapping a batch of (preprocessed) inputs to [B, 1]. */
 interface Net extends Module {
@@ -80,6 +80,12 @@ class Cnn extends Module implements Net {
   }
 }
 
+function mseOf(p: Float64Array, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += (p[i] - y[i]) ** 2;
+  return s / p.length;
+}
+
 function nnRng(seed: number): NnRng {
   return new NnRng(seed);
 }
@@ -123,10 +129,11 @@ export function paramCountOf(kind: ModelKind, d: number, width: number, size: Si
   }
 }
 
-/** The width of `kind` whose parameter count is closest to `target`. */
+/** The width of `kind` whose parameter count is closest to `target` (Transformer: multiples of heads). */
 export function matchWidth(kind: ModelKind, d: number, target: number, size: SizeConfig): number {
-  let best = 1;
-  for (let w = 1; w <= 1024; w++) {
+  const step = kind === 'transformer' ? size.heads : 1;
+  let best = step;
+  for (let w = step; w <= 1024; w += step) {
     if (Math.abs(paramCountOf(kind, d, w, size) - target) < Math.abs(paramCountOf(kind, d, best, size) - target)) best = w;
   }
   return best;
@@ -141,10 +148,17 @@ export class NeuralRegressor implements Regressor {
   private ysd = 1;
   private rff: { omega: Float64Array; phase: Float64Array } | null = null;
 
-  constructor(readonly kind: Exclude<ModelKind, 'ridge' | 'plugin'>, readonly d: number, readonly size: SizeConfig, readonly train: TrainConfig) {
+  /** What the last fit used (steps, early stopping). */
+  report: TrainReport | null = null;
+
+  /**
+   * `paramScale` scales the parameter budget (the Transformer's count at size.hidden) before
+   * matching the width: 1 = the matched count; the tuning grid of the experiments uses it.
+   */
+  constructor(readonly kind: NeuralKind, readonly d: number, readonly size: SizeConfig, readonly train: TrainConfig, paramScale = 1) {
     if (size.hidden % size.heads !== 0) throw new BadOptionError(`model size: hidden ${size.hidden} is not a multiple of heads ${size.heads}`);
-    const target = paramCountOf('transformer', d, size.hidden, size);
-    this.width = kind === 'transformer' ? size.hidden : matchWidth(kind, d, target, size);
+    const target = paramCountOf('transformer', d, size.hidden, size) * paramScale;
+    this.width = kind === 'transformer' && paramScale === 1 ? size.hidden : matchWidth(kind, d, target, size);
     this.paramCount = paramCountOf(kind, d, this.width, size);
   }
 
@@ -236,16 +250,49 @@ export class NeuralRegressor implements Regressor {
     return this.trainSteps(train, y, this.train, progress);
   }
 
+  /** The current weights (to keep the best ones during early stopping). */
+  private snapshot(): Float32Array[] {
+    return (this.net as Net).parameters().map((t) => Float32Array.from(t.data as Float32Array));
+  }
+
+  private restore(w: readonly Float32Array[]): void {
+    (this.net as Net).parameters().forEach((t, i) => (t.data as Float32Array).set(w[i]));
+  }
+
   /** Runs Adam(W) on the net's trainable parameters (used by fine-tuning with a frozen base too). */
-  trainSteps(train: Bags, y: Float64Array, tc: TrainConfig, progress?: (done: number, total: number) => void): number {
+  trainSteps(all: Bags, yAll: Float64Array, tc: TrainConfig, progress?: (done: number, total: number) => void): number {
     const net = this.net as Net;
     const params = net.trainableParameters();
     const opt = tc.weightDecay > 0 ? new AdamW(params, { lr: tc.lr, weightDecay: tc.weightDecay }) : new Adam(params, { lr: tc.lr });
     const rng = new Rng(tc.seed + 7);
+    const vf = tc.valFraction ?? 0;
+    const mVal = vf > 0 ? Math.max(1, Math.round(vf * all.m)) : 0;
+    if (mVal > 0 && all.m - mVal < 2) throw new BadOptionError(`early stopping: ${all.m} training bags are too few to hold out ${mVal}`);
+    const mTr = all.m - mVal;
+    const per = all.n * all.d;
+    const train: Bags = { ...all, m: mTr, x: all.x.subarray(0, mTr * per) };
+    const val: Bags = { ...all, m: mVal, x: all.x.subarray(mTr * per) };
+    const y = yAll.subarray(0, mTr);
+    const yVal = yAll.subarray(mTr);
+    const evalEvery = Math.max(1, tc.evalEvery ?? 50);
+    const patience = Math.max(1, tc.patience ?? 6);
+    let best = { mse: Infinity, step: 0, w: [] as Float32Array[] };
+    let bad = 0;
+    let stepsRun = tc.steps;
     const B = Math.min(tc.batch, train.m);
     const perm = Array.from({ length: train.m }, (_, i) => i);
     let pos = train.m;
     for (let step = 0; step < tc.steps; step++) {
+      if (mVal > 0 && step % evalEvery === 0) {
+        const v = mseOf(this.predict(val), yVal);
+        if (v < best.mse) {
+          best = { mse: v, step, w: this.snapshot() };
+          bad = 0;
+        } else if (++bad >= patience) {
+          stepsRun = step;
+          break;
+        }
+      }
       if (pos + B > train.m) {
         for (let i = perm.length - 1; i > 0; i--) {
           const j = rng.int(i + 1);
@@ -264,10 +311,14 @@ export class NeuralRegressor implements Regressor {
       opt.step();
       if (progress && (step % 10 === 9 || step === tc.steps - 1)) progress(step + 1, tc.steps);
     }
-    const pred = this.predict(train);
-    let s = 0;
-    for (let i = 0; i < train.m; i++) s += (pred[i] - y[i]) ** 2;
-    return s / train.m;
+    if (mVal > 0) {
+      const v = stepsRun === tc.steps ? mseOf(this.predict(val), yVal) : Infinity;
+      if (v < best.mse) best = { mse: v, step: tc.steps, w: [] };
+      else this.restore(best.w);
+    }
+    this.report = { stepsRun, bestStep: mVal > 0 ? best.step : tc.steps, valMse: mVal > 0 ? best.mse : NaN, stopped: stepsRun < tc.steps };
+    // training MSE on the bags the gradient saw (the held-out ones are not training data)
+    return mseOf(this.predict(train), y);
   }
 
   predict(bags: Bags): Float64Array {

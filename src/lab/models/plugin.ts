@@ -2,8 +2,12 @@ import type { Bags } from '../data.js';
 import type { Functional } from '../functionals.js';
 import type { Regressor } from './types.js';
 
-/** The plug-in estimate f(μ̂_n): the functional evaluated on each bag's empirical measure. It
- * knows f and learns nothing, so it is the second-stage error alone (no first-stage error). */
+/**
+ * The plug-in estimate f(μ̂_n): the functional evaluated on each bag's empirical measure. It knows
+ * f and learns nothing, so it has no first-stage error. It is one classical estimator of f, not a
+ * floor: for the entropy it is Vasicek's m-spacing estimate, which is biased at small n (downwards
+ * by O(m/n)), and a learner that corrects the bias from labelled bags can beat it.
+ */
 export class PluginEstimator implements Regressor {
   readonly kind = 'plugin' as const;
   readonly paramCount = 0;

@@ -1,7 +1,9 @@
 import type { Bags } from '../data.js';
 
-export type ModelKind = 'transformer' | 'deepsets' | 'fcn' | 'cnn' | 'ridge' | 'plugin';
-export const MODEL_KINDS: readonly ModelKind[] = ['transformer', 'deepsets', 'fcn', 'cnn', 'ridge', 'plugin'];
+export type ModelKind = 'transformer' | 'deepsets' | 'fcn' | 'cnn' | 'ridge' | 'merr' | 'plugin';
+export const MODEL_KINDS: readonly ModelKind[] = ['transformer', 'deepsets', 'fcn', 'cnn', 'ridge', 'merr', 'plugin'];
+export type NeuralKind = Exclude<ModelKind, 'ridge' | 'merr' | 'plugin'>;
+export const NEURAL_KINDS: readonly NeuralKind[] = ['transformer', 'deepsets', 'fcn', 'cnn'];
 
 /** A learner of y ≈ f(μ) from bags. */
 export interface Regressor {
@@ -21,6 +23,26 @@ export interface TrainConfig {
   /** Decoupled weight decay (AdamW); 0 = Adam. */
   weightDecay: number;
   seed: number;
+  /**
+   * Early stopping: this fraction of the training bags (the last ones) is held out; every
+   * `evalEvery` steps the validation MSE is measured, the best weights are kept, and training
+   * stops after `patience` evaluations without improvement (or at `steps`). 0 = fixed steps.
+   */
+  valFraction?: number;
+  evalEvery?: number;
+  patience?: number;
+}
+
+/** What one neural fit actually used. */
+export interface TrainReport {
+  /** Steps run (including the ones after the best, until patience ran out). */
+  stepsRun: number;
+  /** The step whose weights were kept. */
+  bestStep: number;
+  /** Validation MSE of the kept weights (label units); NaN without early stopping. */
+  valMse: number;
+  /** Whether training stopped before `steps`. */
+  stopped: boolean;
 }
 
 export const DEFAULT_TRAIN: TrainConfig = { steps: 300, batch: 32, lr: 3e-3, weightDecay: 0, seed: 1 };
