@@ -79,7 +79,7 @@ export const loopback = defineExperiment<LoopbackConfig>({
   description: 'train ≥ 30 independent lab Transformers (m, width, depth, weight decay, training length varied), compute the bound proxies with the analyze pipeline, and report Kendall τ (with bootstrap intervals) against the measured gaps, beside model-free baselines',
   defaults: {
     ...BASE_DEFAULTS, family: { kind: 'rotgauss' }, functional: 'entropy',
-    n: 32, m: [64, 128, 256, 512], hidden: [8, 16, 32], layers: [1, 2], weightDecay: [0, 0.05], steps: [300, 1500], count: 40, seed: 100,
+    n: 32, m: [64, 128, 256, 512], hidden: [8, 16, 32], layers: [1, 2], weightDecay: [0, 0.05], steps: [300, 1500], count: 32, seed: 100,
     train: { ...BASE_DEFAULTS.train, valFraction: 0 },
   },
   quick: {

@@ -52,20 +52,29 @@ function standardise(b: Bags, mean: Float64Array, sd: Float64Array): Float64Arra
 }
 
 /**
- * Embedding inner products ⟨μ̂_i, ν̂_j⟩ for bags i of `a` (ma bags) and j of `b`; `sym` = a is b
- * (then only j ≤ i is computed). Row-major ma × mb.
+ * Embedding inner products ⟨μ̂_i, ν̂_j⟩ for bags i of `a` (ma bags) and j of `b` (all mb bags, or
+ * the bags `cols`), one matrix per bandwidth; `sym` = a is b with all columns (only j ≤ i is
+ * computed). Row-major ma × (cols or mb). One exponential per sample pair serves every bandwidth
+ * whose (σ_max/σ)² is a small integer (the default grid ×½, ×1, ×2 gives 16, 4, 1): the other
+ * kernels are integer powers of the widest one.
  */
-export function embeddingGram(a: Float64Array, ma: number, na: number, b: Float64Array, mb: number, nb: number, d: number, sigma: number, sym: boolean, cols?: readonly number[]): Float64Array {
-  const g = 1 / (2 * sigma * sigma);
+export function embeddingGrams(a: Float64Array, ma: number, na: number, b: Float64Array, mb: number, nb: number, d: number, sigmas: readonly number[], sym: boolean, cols?: readonly number[]): Float64Array[] {
+  const smax = Math.max(...sigmas);
+  const g = 1 / (2 * smax * smax);
+  const pow = sigmas.map((s) => (smax / s) ** 2);
+  const intPow = pow.map((k) => (Math.abs(k - Math.round(k)) < 1e-12 && Math.round(k) <= 64 ? Math.round(k) : 0));
+  const S = sigmas.length;
   const js = cols ?? Array.from({ length: mb }, (_, j) => j);
-  const out = new Float64Array(ma * js.length);
+  const w = js.length;
+  const outs = sigmas.map(() => new Float64Array(ma * w));
+  const acc = new Float64Array(S);
   for (let i = 0; i < ma; i++) {
     const ai = i * na * d;
-    for (let c = 0; c < js.length; c++) {
+    for (let c = 0; c < w; c++) {
       const j = js[c];
       if (sym && cols === undefined && j > i) break;
       const bj = j * nb * d;
-      let s = 0;
+      acc.fill(0);
       for (let p = 0; p < na; p++) {
         const pa = ai + p * d;
         for (let q = 0; q < nb; q++) {
@@ -75,14 +84,32 @@ export function embeddingGram(a: Float64Array, ma: number, na: number, b: Float6
             const t = a[pa + k] - b[qb + k];
             r += t * t;
           }
-          s += Math.exp(-g * r);
+          const e = Math.exp(-g * r);
+          for (let s = 0; s < S; s++) {
+            const k = intPow[s];
+            if (k === 1) acc[s] += e;
+            else if (k > 1) {
+              let v = 1;
+              let base = e;
+              for (let kk = k; kk > 0; kk >>= 1) {
+                if (kk & 1) v *= base;
+                base *= base;
+              }
+              acc[s] += v;
+            } else acc[s] += Math.exp(-g * pow[s] * r);
+          }
         }
       }
-      out[i * js.length + c] = s / (na * nb);
+      for (let s = 0; s < S; s++) outs[s][i * w + c] = acc[s] / (na * nb);
     }
   }
-  if (sym && cols === undefined) for (let i = 0; i < ma; i++) for (let j = i + 1; j < mb; j++) out[i * mb + j] = out[j * mb + i];
-  return out;
+  if (sym && cols === undefined) for (const out of outs) for (let i = 0; i < ma; i++) for (let j = i + 1; j < mb; j++) out[i * mb + j] = out[j * mb + i];
+  return outs;
+}
+
+/** One bandwidth of `embeddingGrams`. */
+export function embeddingGram(a: Float64Array, ma: number, na: number, b: Float64Array, mb: number, nb: number, d: number, sigma: number, sym: boolean, cols?: readonly number[]): Float64Array {
+  return embeddingGrams(a, ma, na, b, mb, nb, d, [sigma], sym, cols)[0];
 }
 
 /** ⟨μ̂_i, μ̂_i⟩ for every bag. */
@@ -223,11 +250,12 @@ export class MerrRegressor implements Regressor {
       va: Array.from({ length: m }, (_, i) => i).filter((i) => i % k === f),
     }));
     this.cv = [];
-    let best: { c1: number; c2: number; lambda: number; mse: number; sigma2: number } | null = null;
-    for (const c1 of this.config.sigma1) {
-      const sigma1 = c1 * s0;
-      const G = cols ? embeddingGram(z, m, n, z, m, n, d, sigma1, false, cols) : embeddingGram(z, m, n, z, m, n, d, sigma1, true);
-      const diag = cols ? selfGram(z, m, n, d, sigma1) : Float64Array.from({ length: m }, (_, i) => G[i * m + i]);
+    let best: { c1: number; c2: number; lambda: number; mse: number; sigma2: number; G: Float64Array; diag: Float64Array } | null = null;
+    const sig1 = this.config.sigma1.map((c1) => c1 * s0);
+    const Gs = cols ? embeddingGrams(z, m, n, z, m, n, d, sig1, false, cols) : embeddingGrams(z, m, n, z, m, n, d, sig1, true);
+    for (const [ci, c1] of this.config.sigma1.entries()) {
+      const G = Gs[ci];
+      const diag = cols ? selfGram(z, m, n, d, sig1[ci]) : Float64Array.from({ length: m }, (_, i) => G[i * m + i]);
       const e0 = medianEmbeddingDistance(G, diag, diag, m, width, cols);
       for (const c2 of this.config.sigma2) {
         const K = secondLevel(G, diag, diag, m, width, cols, c2 * e0);
@@ -246,15 +274,14 @@ export class MerrRegressor implements Regressor {
           }
           const row = { c1, c2, lambda, mse: sse / m };
           this.cv.push(row);
-          if (!best || row.mse < best.mse) best = { ...row, sigma2: c2 * e0 };
+          if (!best || row.mse < best.mse) best = { ...row, sigma2: c2 * e0, G, diag };
         }
       }
     }
     const b = best as NonNullable<typeof best>;
     // refit on all training bags with the chosen setting
     const sigma1 = b.c1 * s0;
-    const G = cols ? embeddingGram(z, m, n, z, m, n, d, sigma1, false, cols) : embeddingGram(z, m, n, z, m, n, d, sigma1, true);
-    const diag = cols ? selfGram(z, m, n, d, sigma1) : Float64Array.from({ length: m }, (_, i) => G[i * m + i]);
+    const { G, diag } = b;
     const K = secondLevel(G, diag, diag, m, width, cols, b.sigma2);
     const solver = cols ? nystromSolver(K, pick(K, cols, width), r) : exactSolver(K, m);
     const all = Array.from({ length: m }, (_, i) => i);
