@@ -37,3 +37,13 @@ export function degeneracyOf(r: AnalysisResult): Degeneracy {
       : null,
   };
 }
+
+/**
+ * The lines `analyze` prints and its report shows: how many matrices have p_opt > 0, and the
+ * degeneracy warning when none has. Empty when the result has no spectrum-adaptive terms.
+ */
+export function degeneracyLines(r: AnalysisResult): string[] {
+  const d = degeneracyOf(r);
+  if (d.matrices === 0) return [];
+  return [`spectrum-adaptive: p_opt > 0 in ${d.positive} of ${d.matrices} matrices`, ...(d.message ? [`degenerate: ${d.message}`] : [])];
+}

@@ -14,6 +14,7 @@ import { normsFigure } from './figures/norms.js';
 import { modelBoundsFigure } from './figures/models.js';
 import { tCurveFigure } from './figures/tcurve.js';
 import { num } from './figures/common.js';
+import { degeneracyLines } from '../analysis/degeneracy.js';
 
 export interface AnalysisReportBuildOptions {
   /** How many first layers the spectral-decay small multiples show (default 2). */
@@ -71,7 +72,7 @@ export function buildAnalysisReport(result: AnalysisResult, opts: AnalysisReport
     title: opts.title ?? `genbound analysis: ${modelName(result)}`,
     subtitle: `${m.architecture} · L = ${m.layers} · N = ${m.hidden} · convention ${result.settings.convention}`,
     settings: { model: modelName(result), ...result.settings },
-    notes: [...(result.notes ?? []), CONVENTION_NOTE],
+    notes: [...degeneracyLines(result), ...(result.notes ?? []), CONVENTION_NOTE],
     sections,
   };
 }
@@ -104,7 +105,7 @@ export function buildCompareReport(result: CompareResult, opts: AnalysisReportBu
 
   const conventions = [...new Set(result.models.map((r) => r.settings.convention))];
   const first = result.models[0]?.settings;
-  const notes = [...new Set(result.models.flatMap((r) => r.notes ?? []))];
+  const notes = [...result.models.flatMap((r) => degeneracyLines(r).map((l) => `${modelName(r)}: ${l}`)), ...new Set(result.models.flatMap((r) => r.notes ?? []))];
   if (conventions.length > 1) notes.unshift(`The models were analysed with different conventions (${conventions.join(', ')}): their bounds are not comparable.`);
   return {
     title: opts.title ?? `genbound comparison of ${result.models.length} models`,

@@ -1,4 +1,5 @@
 import type { AnalysisResult, CompareResult } from '../types/analysis.js';
+import { degeneracyLines, degeneracyOf } from '../analysis/degeneracy.js';
 
 /** The readable terminal summary of analyze and compare (plain text, fixed-width columns). */
 
@@ -47,6 +48,7 @@ export function analysisSummary(r: AnalysisResult, title?: string): string {
   out.push(`settings: convention ${s.convention}, L_phi ${s.lPhi}, rank tol ${s.rankTol}, grid m ${s.gridM}, backend ${s.backend}`);
   out.push('');
   out.push(table(['bound', 'value'], Object.keys(r.bounds).map((k) => [BOUND_LABELS[k] ?? k, boundValue(r, k)])));
+  for (const l of degeneracyLines(r)) out.push(l);
   const types = [...new Set(r.matrices.map((x) => x.type))];
   out.push('');
   out.push(table(['type', 'count', 'mean rank', 'mean sigma_1', 'mean stable rank', 'mean pOpt', 'sum of min T(p)', 'mean ESD alpha'], types.map((t) => {
@@ -69,8 +71,10 @@ export function analysisSummary(r: AnalysisResult, title?: string): string {
 export function compareSummary(c: CompareResult, names: readonly string[]): string {
   const out: string[] = [];
   const bounds = [...new Set(c.growth.map((g) => g.bound))];
-  out.push(table(['model', 'L', 'N', ...bounds], c.models.map((r, i) => [names[i], String(r.model.layers), String(r.model.hidden),
-    ...bounds.map((b) => boundValue(r, b))])));
+  out.push(table(['model', 'L', 'N', ...bounds, 'p_opt>0'], c.models.map((r, i) => [names[i], String(r.model.layers), String(r.model.hidden),
+    ...bounds.map((b) => boundValue(r, b)), `${degeneracyOf(r).positive}/${degeneracyOf(r).matrices}`])));
+  const degenerate = c.models.map((r, i) => (degeneracyOf(r).degenerate ? names[i] : null)).filter((x) => x !== null);
+  if (degenerate.length) out.push(`p_opt = 0 for every matrix of ${degenerate.join(', ')}: their spectrum-adaptive value is Σ√(rank·N) + √L, a count of ranks that does not depend on the size of the weights.`);
   if (c.slopes.length) {
     out.push('');
     out.push('log-log slopes (bound ~ x^slope):');

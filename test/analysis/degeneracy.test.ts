@@ -7,8 +7,9 @@ import { TransformerRegressor, saveTransformer } from '../../src/nn/index.js';
 import { createEngine } from '../../src/analysis/engine.js';
 import { analyzePath } from '../../src/analysis/run.js';
 import { degeneracyOf } from '../../src/analysis/degeneracy.js';
-import { DEFAULT_LPHI } from '../../src/bounds/spectrum-adaptive.js';
-import { DEFAULT_RANK_TOL } from '../../src/measures/rank.js';
+import { analysisSummary } from '../../src/report/summary.js';
+import { buildAnalysisReport } from '../../src/report/analysis-report.js';
+import { DEFAULT_SETTINGS } from '../../src/analysis/settings.js';
 
 // A real model analysed by the real pipeline: with large weights every T(p) is smallest at p = 0,
 // where T(0) = √(rank·N), so the bound must equal Σ√(rank·N) + √L computed from the ranks alone;
@@ -23,7 +24,7 @@ test('degeneracy: p_opt = 0 everywhere ⇔ the spectrum-adaptive bound equals Σ
       for (const t of net.parameters()) for (let i = 0; i < t.data.length; i++) (t.data as Float32Array)[i] *= scale;
       const path = join(dir, `s${scale}`);
       await saveTransformer(net, path, {});
-      const a = await analyzePath(path, engine, { convention: 'consistent', lPhi: DEFAULT_LPHI, rankTol: DEFAULT_RANK_TOL, spectra: false, notice: () => {} });
+      const a = await analyzePath(path, engine, { ...DEFAULT_SETTINGS, notice: () => {} });
       const d = degeneracyOf(a);
       assert.equal(d.matrices, 12);
       const rankSum = a.matrices.reduce((s, m) => s + Math.sqrt(m.rank * 16), 0) + Math.sqrt(2);
@@ -33,8 +34,12 @@ test('degeneracy: p_opt = 0 everywhere ⇔ the spectrum-adaptive bound equals Σ
         assert.equal(d.positive, 0);
         assert.ok(Math.abs(a.bounds.spectrumAdaptive - rankSum) < 1e-9 * rankSum, `${a.bounds.spectrumAdaptive} vs ${rankSum}`);
         assert.match(d.message ?? '', /p_opt = 0.*Σ√\(rank·N\) \+ √L/);
+        // printed by `genbound analyze` and shown in its report
+        assert.match(analysisSummary(a), /p_opt > 0 in 0 of 12 matrices\ndegenerate: every one of the 12 matrices/);
+        assert.ok(buildAnalysisReport(a).notes?.some((n) => n.startsWith('degenerate: ')));
       } else {
         assert.ok(d.positive > 0 && d.message === null);
+        assert.ok(!/degenerate/.test(analysisSummary(a)) && analysisSummary(a).includes(`p_opt > 0 in ${d.positive} of 12 matrices`));
         assert.ok(a.bounds.spectrumAdaptive < 0.5 * rankSum);
       }
     }

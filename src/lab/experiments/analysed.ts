@@ -9,8 +9,7 @@ import { saveTransformer, type TransformerRegressor } from '../../nn/index.js';
 import { degeneracyOf } from '../../analysis/degeneracy.js';
 import type { SpectralEngine } from '../../analysis/engine.js';
 import { analyzePath } from '../../analysis/run.js';
-import { DEFAULT_LPHI } from '../../bounds/spectrum-adaptive.js';
-import { DEFAULT_RANK_TOL } from '../../measures/rank.js';
+import { DEFAULT_SETTINGS } from '../../analysis/settings.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { NeuralRegressor } from '../models/neural.js';
 import type { SizeConfig, TrainConfig } from '../models/types.js';
@@ -35,7 +34,7 @@ export async function trainSaveAnalyse(o: AnalysedRun, engine: SpectralEngine): 
   const s = fitAndScore(r, trainingSet(p, m, n, seed, c.noise), testSet(p, c.testM, n, seed), c.noise);
   await saveTransformer(r.net as TransformerRegressor, o.dir, { metadata: { lab: JSON.stringify({ family: c.family, functional: c.functional, m, n, seed }) } });
   writeFileAtomic(join(o.dir, 'lab.json'), JSON.stringify({ ...s, normalisation: r.normalisation }, null, 1));
-  const a = await analyzePath(o.dir, engine, { convention: 'consistent', lPhi: DEFAULT_LPHI, rankTol: DEFAULT_RANK_TOL, spectra: false, notice: () => {} });
+  const a = await analyzePath(o.dir, engine, { ...DEFAULT_SETTINGS, notice: () => {} });
   const dg = degeneracyOf(a);
   const out: Row = { ...s, steps: r.report?.stepsRun ?? null, bestStep: r.report?.bestStep ?? null, matrices: dg.matrices, pOptPositive: dg.positive, rankSum: dg.rankValue };
   for (const [k, v] of Object.entries(a.boundsLog10 ?? {})) out[`log10_${k}`] = v;
