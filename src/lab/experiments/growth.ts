@@ -76,7 +76,7 @@ export const growth = defineExperiment<GrowthConfig>({
   defaults: {
     ...BASE_DEFAULTS, family: { kind: 'rotgauss' }, functional: 'entropy', seeds: [1, 2, 3],
     depths: [1, 2, 4], widths: [16, 32, 64], headDim: 16, m: 256, n: 16,
-    train: { steps: 1500, batch: 16, lr: 1e-3, weightDecay: 0, valFraction: 0.2, evalEvery: 50, patience: 6 },
+    train: { steps: 1000, batch: 16, lr: 1e-3, weightDecay: 0, valFraction: 0.2, evalEvery: 50, patience: 5 },
   },
   quick: {
     depths: [1, 2], widths: [16, 32], m: 128, n: 16, testM: 100,
