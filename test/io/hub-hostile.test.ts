@@ -276,3 +276,20 @@ test('two processes downloading the same file into one cache: one GET, the other
   assert.deepEqual(blobs(home, 'org/two').filter((n) => !/^[0-9a-f]{40,64}$/.test(n)), [], 'no .incomplete left');
   assert.deepEqual(readdirSync(join(home, 'hub', '.locks', 'models--org--two')), [], 'no lock left');
 });
+
+test('a complete .incomplete left by an earlier run is verified from the disk before it becomes the blob', async () => {
+  const home = cache();
+  const blobDir = join(home, 'hub', 'models--org--plain', 'blobs');
+  mkdirSync(blobDir, { recursive: true });
+  const part = join(blobDir, `${sha256(body)}.incomplete`);
+  const wrong = Buffer.from(body);
+  wrong[500] ^= 1;
+  writeFileSync(part, wrong);
+  await refused('org/plain', home, opts(home), BadFileError, /does not match the hub's checksum \(sha256 /);
+  assert.ok(!existsSync(part), 'the corrupt part was removed');
+  writeFileSync(part, body);
+  const gets = hub.requests(W).length;
+  const dir = await downloadModel('org/plain', opts(home));
+  assert.deepEqual(readFileSync(join(dir, W)), body);
+  assert.equal(hub.requests(W).length, gets, 'nothing fetched: the part was already whole');
+});

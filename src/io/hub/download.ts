@@ -82,14 +82,15 @@ export async function fetchBlob(job: BlobJob): Promise<void> {
     const part = `${job.blob}.incomplete`;
     let last: NetworkError | undefined;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      let digest: string | undefined;
       try {
-        await fetchPart(job, part, deadline);
+        digest = await fetchPart(job, part, deadline);
       } catch (err) {
         if (!(err instanceof Retry)) throw err;
         last = err.reason;
         continue;
       }
-      await verify(job, part);
+      await verify(job, part, digest);
       if (!(await lock.stillMine())) throw new NetworkError(`${job.id}: ${job.file}: another process took the download lock ${job.lockPath}; run again`);
       await rename(part, job.blob);
       return;
@@ -105,15 +106,19 @@ export function expectedContentRange(from: number, size: number): string {
   return `bytes ${from}-${size - 1}/${size}`;
 }
 
-/** One GET into `part`; returns when `part` holds the declared size (or throws). */
-async function fetchPart(job: BlobJob, part: string, deadline: number): Promise<void> {
+/**
+ * One GET into `part`; returns when `part` holds the declared size (or throws), with the digest
+ * of the whole part computed on the way (a resumed part's first bytes are hashed from the disk
+ * first), or undefined when nothing was fetched.
+ */
+async function fetchPart(job: BlobJob, part: string, deadline: number): Promise<string | undefined> {
   const size = job.expect.size;
   let have = await sizeOf(part);
   if (have > size) {
     await rm(part, { force: true });
     have = 0;
   }
-  if (have === size && size > 0) return;
+  if (have === size && size > 0) return undefined;
   if (Date.now() >= deadline) throw deadlineError(job);
   const range = have > 0 ? `bytes=${have}-` : undefined;
   let r: HubResponse;
@@ -155,8 +160,11 @@ async function fetchPart(job: BlobJob, part: string, deadline: number): Promise<
   }
   const body = decodedBody(r);
   if (!body) return fail(`the server sent Content-Encoding ${q(enc.slice(0, 40))}, which genbound does not decode`, false, false);
-  have = await receive(job, body, part, status === 206, have, deadline);
+  const hash = newHash(job.expect, size);
+  if (hash && have > 0) for await (const chunk of createReadStream(part, { end: have - 1 })) hash.update(chunk as Buffer);
+  have = await receive(job, body, part, status === 206, have, deadline, hash);
   if (have < size) throw new Retry(new NetworkError(`${job.id}: ${job.file}: the connection closed after ${have} of ${size} bytes`));
+  return hash?.digest('hex');
 }
 
 function deadlineError(job: BlobJob): NetworkError {
@@ -164,7 +172,7 @@ function deadlineError(job: BlobJob): NetworkError {
 }
 
 /** Streams `body` into `part`, capped at the declared size; returns the bytes `part` now holds. */
-async function receive(job: BlobJob, body: Readable, part: string, append: boolean, have: number, deadline: number): Promise<number> {
+async function receive(job: BlobJob, body: Readable, part: string, append: boolean, have: number, deadline: number, hash: Hash | undefined): Promise<number> {
   const size = job.expect.size;
   const bar = job.progress
     ? new cliProgress.SingleBar(
@@ -198,6 +206,7 @@ async function receive(job: BlobJob, body: Readable, part: string, append: boole
         refused = new NetworkError(`${job.id}: ${job.file}: the server sent more than the declared ${size} bytes (counted after decoding); refused and discarded`);
         throw refused;
       }
+      hash?.update(c);
       if (!out.write(c)) await new Promise<void>((r) => out.once('drain', () => r()));
       have += c.byteLength;
       bar?.update(have);
@@ -218,28 +227,31 @@ async function receive(job: BlobJob, body: Readable, part: string, append: boole
   }
 }
 
-function newHash(algo: 'sha256' | 'git-sha1', size: number): Hash {
-  const h = createHash(algo === 'sha256' ? 'sha256' : 'sha1');
-  if (algo === 'git-sha1') h.update(`blob ${size}\0`);
-  return h;
+/** The hash the hub declared for this file (sha256, else git blob sha1), started; undefined if none. */
+function newHash(expect: Expected, size: number): Hash | undefined {
+  if (expect.sha256) return createHash('sha256');
+  if (!expect.gitSha1) return undefined;
+  return createHash('sha1').update(`blob ${size}\0`);
 }
 
-/** Size, then sha256 or git blob sha1, of the finished `part`; deletes it and throws on a mismatch. */
-async function verify(job: BlobJob, part: string): Promise<void> {
+/**
+ * Size, then sha256 or git blob sha1, of the finished `part` (`digest` when fetchPart computed it
+ * on the way, else read back from the disk); deletes it and throws on a mismatch.
+ */
+async function verify(job: BlobJob, part: string, digest: string | undefined): Promise<void> {
   const { size, sha256, gitSha1 } = job.expect;
   const got = await sizeOf(part);
   if (got !== size) {
     await rm(part, { force: true });
     throw new BadFileError(job.blob, `downloaded ${job.file} has ${got} bytes, the hub declared ${size}; the partial file was removed, run again`);
   }
-  const algo = sha256 ? 'sha256' : gitSha1 ? 'git-sha1' : undefined;
-  if (!algo) return;
-  const want = (sha256 ?? gitSha1) as string;
-  const h = newHash(algo, size);
-  for await (const chunk of createReadStream(part)) h.update(chunk as Buffer);
-  const hex = h.digest('hex');
+  const want = sha256 ?? gitSha1;
+  const h = digest === undefined ? newHash(job.expect, size) : undefined;
+  if (want === undefined) return;
+  if (h) for await (const chunk of createReadStream(part)) h.update(chunk as Buffer);
+  const hex = digest ?? h?.digest('hex');
   if (hex !== want) {
     await rm(part, { force: true });
-    throw new BadFileError(job.blob, `downloaded ${job.file} does not match the hub's checksum (${algo} ${want}, got ${hex}); the partial file was removed, run again`);
+    throw new BadFileError(job.blob, `downloaded ${job.file} does not match the hub's checksum (${sha256 ? 'sha256' : 'git-sha1'} ${want}, got ${hex}); the partial file was removed, run again`);
   }
 }
