@@ -1,4 +1,5 @@
 import { UnsupportedError } from '../errors.js';
+import { q } from './describe.js';
 
 /**
  * Element decoders for the dtypes checkpoints store. Every reader hands raw bytes here; the result
@@ -35,7 +36,7 @@ export function isReadableDType(d: string): d is ReadableDType {
 /** Size in bytes of one element, or throws UnsupportedError naming the dtype. */
 export function dtypeSize(dtype: string, where: string): number {
   const s = DTYPE_SIZE[dtype];
-  if (s === undefined) throw new UnsupportedError(`${where}: dtype ${JSON.stringify(dtype)} is not supported`);
+  if (s === undefined) throw new UnsupportedError(`${where}: dtype ${q(dtype)} is not supported`);
   return s;
 }
 
@@ -151,7 +152,7 @@ export function decode(dtype: string, bytes: Uint8Array, count: number, littleEn
       return out;
     }
     default:
-      throw new UnsupportedError(`decode: dtype ${JSON.stringify(dtype)} is not supported`);
+      throw new UnsupportedError(`decode: dtype ${q(dtype)} is not supported`);
   }
 }
 

@@ -1,15 +1,10 @@
 import { ModelError, NumericError, UnsupportedError } from '../errors.js';
+import { q } from './describe.js';
 import { decode, firstNonFinite, isReadableDType, READABLE_DTYPES } from './dtypes.js';
 import type { Tensor, TensorInfo, TensorSource } from './types.js';
 
-/**
- * Quotes a name taken from a file for a one-line message: JSON escaping (so a newline or quote
- * in a tensor name cannot break the line), cut to 120 characters.
- */
-export function q(name: string): string {
-  const s = JSON.stringify(name);
-  return s.length > 122 ? `${s.slice(0, 120)}…"` : s;
-}
+/** Quotes a name taken from a file for a one-line message (re-exported from describe.ts). */
+export { q };
 
 /** Options shared by every reader. */
 export interface ReadOptions {

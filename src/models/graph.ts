@@ -63,41 +63,36 @@ export class GraphIndex {
    */
   fold(tensor: string): number[] | undefined {
     const root = GraphIndex.tensor(tensor);
-    const stack: { name: string; expanded: boolean }[] = [{ name: root, expanded: false }];
-    const onStack = new Set<string>([root]);
+    const stack = [root];
+    /** Nodes expanded and not finished: exactly the ancestors of the stack's top (an input among them is a cycle). */
+    const open = new Set<string>();
     let visited = 0;
     while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      if (this.folded.has(top.name)) {
+      const name = stack[stack.length - 1];
+      if (this.folded.has(name)) {
         stack.pop();
-        onStack.delete(top.name);
         continue;
       }
-      const c = this.src.smallConstant(top.name);
-      const n = this.producer.get(top.name);
-      if (c || !n || !(PASS.has(n.op) || JOIN.has(n.op) || RUNTIME.has(n.op))) {
-        this.folded.set(top.name, c ? [...c] : RUNTIME.has(n?.op ?? '') ? [NaN] : null);
-        continue;
-      }
-      if (RUNTIME.has(n.op)) {
-        this.folded.set(top.name, [NaN]);
+      const c = this.src.smallConstant(name);
+      const n = this.producer.get(name);
+      if (c || !n || !(PASS.has(n.op) || JOIN.has(n.op)) || (PASS.has(n.op) && n.inputs.length === 0)) {
+        this.folded.set(name, c ? [...c] : n && RUNTIME.has(n.op) ? [NaN] : null);
         continue;
       }
       const ins = (PASS.has(n.op) ? n.inputs.slice(0, 1) : n.op === 'ConcatV2' ? n.inputs.slice(0, -1) : n.inputs).map(GraphIndex.tensor);
-      if (!top.expanded) {
-        top.expanded = true;
+      if (!open.has(name)) {
+        open.add(name);
         if (++visited > MAX_FOLD_NODES) return undefined;
-        for (const i of ins) {
-          if (this.folded.has(i)) continue;
-          if (onStack.has(i)) {
-            this.folded.set(i, null); // a cycle: not a constant
-            continue;
-          }
-          onStack.add(i);
-          stack.push({ name: i, expanded: false });
-        }
-        continue;
       }
+      let ready = true;
+      for (const i of ins) {
+        if (this.folded.has(i)) continue;
+        ready = false;
+        if (open.has(i)) this.folded.set(i, null); // a cycle: not a constant
+        else stack.push(i);
+      }
+      if (!ready) continue;
+      open.delete(name);
       let out: number[] | null = [];
       for (const i of ins) {
         const v = this.folded.get(i) ?? null;
@@ -112,7 +107,7 @@ export class GraphIndex {
           break;
         }
       }
-      this.folded.set(top.name, ins.length === 0 && PASS.has(n.op) ? null : out);
+      this.folded.set(name, out);
     }
     const v = this.folded.get(root);
     return v ? [...v] : undefined;

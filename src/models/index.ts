@@ -9,6 +9,7 @@ import { onnxTransformerFactory } from './onnx-transformer.js';
 import type { AdapterFactory, AdapterOptions, ModelAdapter } from './types.js';
 import { useLiteFactory } from './use-lite.js';
 import { vitFactory } from './vit.js';
+import { describeValue } from '../io/describe.js';
 
 export { rawMatrices, rawMatrixNames, GENERIC_NOTE } from './generic.js';
 export type { AdapterFactory, AdapterOptions, ModelAdapter, ModelInfo, RawMatrix, TheoryMatrix, TheoryMatrixType } from './types.js';
@@ -33,7 +34,7 @@ export function detectAdapter(src: TensorSource, opts: AdapterOptions = {}): Mod
   const hit = ADAPTERS.find((a) => a.detect(src));
   if (!hit) {
     const t = src.config?.model_type;
-    const what = typeof t === 'string' ? `model_type ${JSON.stringify(t)}` : 'this architecture (no adapter recognises its tensor names)';
+    const what = typeof t === 'string' ? `model_type ${describeValue(t, 80)}` : 'this architecture (no adapter recognises its tensor names)';
     throw new UnsupportedError(`${src.path}: unsupported architecture: ${what}; ${GENERIC_NOTE}`);
   }
   return hit.create(src, opts);

@@ -1,6 +1,6 @@
 import { BadFileError, UnsupportedError } from '../../../errors.js';
 import { entryDir, resolveEntryName, type ByteSource, type ModelFolder } from '../../byte-source.js';
-import { describeValue, q } from '../../describe.js';
+import { clip, describeValue, q } from '../../describe.js';
 import { isRecord, readJsonObject } from '../../json.js';
 import { MAX_SAFETENSORS_HEADER, MAX_SHARDS, MAX_TENSORS } from '../../limits.js';
 import { finishTensor, missingTensor, MultiSource, requireReadable, type ReadOptions } from '../../source-base.js';
@@ -46,7 +46,7 @@ export function parseSafetensorsHeader(path: string, headerBytes: Uint8Array, fi
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (err) {
-    throw bad(`not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw bad(`not valid UTF-8 JSON (${clip(err instanceof Error ? err.message : String(err), 120)})`);
   }
   if (!isPlainObject(json)) throw bad('the JSON is not an object');
   let metadata: Record<string, string> | undefined;

@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { concat, enc, external, f32, onnxModel, Pickle, safetensors, tfjsManifest, torchZip, u32, u64, zip } from './build.js';
+
+/**
+ * The hostile corpus: for each class of attack from issue 11, several cases, each built fresh in
+ * its own folder `dir` next to an `outside` folder of sentinels that must never be read.
+ * `build` returns the path genbound is pointed at. `via` says how the case is run: 'cli' through
+ * `genbound analyze`, 'api' through openSource + reading every tensor, 'lora' through openLora.
+ */
+export interface Outside {
+  dir: string;
+  /** A valid safetensors file whose tensor name and metadata carry MARKER. */
+  safetensors: string;
+  /** A JSON object carrying MARKER. */
+  json: string;
+  /** 4 KiB of float32 data. */
+  bin: string;
+}
+
+export interface HostileCase {
+  cls: string;
+  name: string;
+  via: 'cli' | 'api' | 'lora';
+  build(dir: string, out: Outside): string | Promise<string>;
+  /** The one error line must match this. */
+  error: RegExp;
+  /** Cleanup of live resources (a listening socket). */
+  cleanup?: () => Promise<void>;
+}
+
+export const MARKER = 'SENTINEL_6d1f2c';
+
+export function writeOutside(dir: string): Outside {
+  mkdirSync(dir, { recursive: true });
+  const o = { dir, safetensors: join(dir, 'sentinel.safetensors'), json: join(dir, 'sentinel.json'), bin: join(dir, 'sentinel.bin') };
+  writeFileSync(o.safetensors, safetensors({ [`${MARKER}.weight`]: { shape: [2, 2], data: [1, 2, 3, 4] } }, { marker: MARKER }));
+  writeFileSync(o.json, JSON.stringify({ model_type: MARKER, weight_map: { [MARKER]: 'sentinel.safetensors' } }));
+  writeFileSync(o.bin, f32(new Array(1024).fill(0.5)));
+  return o;
+}
+
+const ST = safetensors({ 'w.weight': { shape: [2, 2], data: [1, 2, 3, 4] } });
+const w = (p: string, data: string | Uint8Array): void => writeFileSync(p, data);
+const mkfifo = (p: string): void => {
+  execFileSync('mkfifo', [p]);
+};
+
+/** A folder whose safetensors index names one shard. */
+function indexed(dir: string, shard: string): void {
+  w(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: { 'w.weight': shard } }));
+}
+
+/** A tfjs folder over `paths` (a 16-element float32 weight per listed shard of 64 bytes). */
+function tfjs(dir: string, paths: string[], weights = paths.map((_, i) => ({ name: `w${i}`, count: 16 }))): string {
+  w(join(dir, 'model.json'), tfjsManifest(paths, weights));
+  return dir;
+}
+
+/** An ONNX model whose initializers live in `location`. */
+function onnxExt(dir: string, ranges: readonly [string, number, number][], location = 'weights.bin', dims = (len: number) => [len / 4]): string {
+  w(join(dir, 'model.onnx'), onnxModel(ranges.map(([name, off, len]) => external(name, dims(len), location, off, len))));
+  return dir;
+}
+
+/** A torch zip with one tensor of the given view over a storage of `numel` floats. */
+function torchView(dir: string, numel: number, shape: number[], stride: number[], file = 'pytorch_model.bin'): string {
+  w(join(dir, file), torchZip([{ name: 'w', key: '0', numel, shape: (p) => p.ints(shape), stride: (p) => p.ints(stride) }], { '0': f32(new Array(numel).fill(1)) }));
+  return dir;
+}
+
+/** A torch zip whose tensor size is written by `size` (a lie the error message must render safely). */
+function torchSize(dir: string, size: (p: Pickle) => void, stride: (p: Pickle) => void = (p) => p.ints([1])): string {
+  w(join(dir, 'pytorch_model.bin'), torchZip([{ name: 'w', key: '0', numel: 4, shape: size, stride }], { '0': f32([1, 2, 3, 4]) }));
+  return dir;
+}
+
+const ONE_LINE_OUTSIDE = /outside the model folder/;
+
+export function corpus(): HostileCase[] {
+  let server: Server | undefined;
+  const cases: HostileCase[] = [
+    // --- links out of the folder -------------------------------------------------------------
+    { cls: 'link-out', name: 'weights link out', via: 'cli', error: /model\.safetensors.*outside the model folder/, build: (d, o) => (symlinkSync(o.safetensors, join(d, 'model.safetensors')), d) },
+    { cls: 'link-out', name: 'config link out', via: 'api', error: /config\.json: resolves outside the model folder/, build: (d, o) => (w(join(d, 'model.safetensors'), ST), symlinkSync(o.json, join(d, 'config.json')), d) },
+    { cls: 'link-out', name: 'index link out', via: 'api', error: /model\.safetensors\.index\.json.*outside the model folder/, build: (d, o) => (w(join(d, 'x.txt'), 'x'), symlinkSync(o.json, join(d, 'model.safetensors.index.json')), d) },
+    { cls: 'link-out', name: 'shard link out', via: 'api', error: /model-00001-of-00001\.safetensors: resolves outside the model folder/, build: (d, o) => (indexed(d, 'model-00001-of-00001.safetensors'), symlinkSync(o.safetensors, join(d, 'model-00001-of-00001.safetensors')), d) },
+    { cls: 'link-out', name: 'tfjs shard link out', via: 'api', error: /shard\.bin: resolves outside the model folder/, build: (d, o) => (symlinkSync(o.bin, join(d, 'shard.bin')), tfjs(d, ['shard.bin'], [{ name: 'w', count: 1024 }])) },
+    { cls: 'link-out', name: 'onnx external data link out', via: 'api', error: /weights\.bin: resolves outside the model folder/, build: (d, o) => (symlinkSync(o.bin, join(d, 'weights.bin')), onnxExt(d, [['a', 0, 64]])) },
+    { cls: 'link-out', name: 'adapter config link out', via: 'lora', error: /adapter_config\.json: resolves outside the model folder/, build: (d, o) => (w(join(d, 'adapter_model.safetensors'), ST), symlinkSync(o.json, join(d, 'adapter_config.json')), d) },
+    { cls: 'link-out', name: 'named file is a link out', via: 'cli', error: /link\.safetensors: resolves outside the model folder/, build: (d, o) => (symlinkSync(o.safetensors, join(d, 'link.safetensors')), join(d, 'link.safetensors')) },
+    { cls: 'link-out', name: 'onnx/ folder links out', via: 'api', error: /no weights found.*"onnx" resolves outside/, build: (d, o) => (w(join(o.dir, 'model.onnx'), onnxModel([])), symlinkSync(o.dir, join(d, 'onnx')), w(join(d, 'config.json'), '{}'), d) },
+
+    // --- tfjs manifest paths out of the folder -----------------------------------------------
+    { cls: 'tfjs-path', name: '../ shard', via: 'cli', error: /weight shard "\.\.\/outside\/sentinel\.bin" lies outside the model folder/, build: (d) => tfjs(d, ['../outside/sentinel.bin'], [{ name: 'w', count: 1024 }]) },
+    { cls: 'tfjs-path', name: 'sub/../../ shard', via: 'api', error: ONE_LINE_OUTSIDE, build: (d) => tfjs(d, ['sub/../../outside/sentinel.bin'], [{ name: 'w', count: 1024 }]) },
+    { cls: 'tfjs-path', name: 'absolute shard', via: 'api', error: ONE_LINE_OUTSIDE, build: (d, o) => tfjs(d, [o.bin], [{ name: 'w', count: 1024 }]) },
+    { cls: 'tfjs-path', name: 'backslash ../ shard', via: 'api', error: ONE_LINE_OUTSIDE, build: (d) => tfjs(d, ['..\\outside\\sentinel.bin'], [{ name: 'w', count: 1024 }]) },
+
+    // --- FIFOs: refused without blocking -----------------------------------------------------
+    { cls: 'fifo', name: 'FIFO model.safetensors in a folder', via: 'cli', error: /model\.safetensors" is a FIFO/, build: (d) => (mkfifo(join(d, 'model.safetensors')), d) },
+    { cls: 'fifo', name: 'FIFO named on the command line', via: 'cli', error: /model\.safetensors: is a FIFO, not a regular file/, build: (d) => (mkfifo(join(d, 'model.safetensors')), join(d, 'model.safetensors')) },
+    { cls: 'fifo', name: 'FIFO config.json', via: 'api', error: /config\.json: is a FIFO/, build: (d) => (w(join(d, 'model.safetensors'), ST), mkfifo(join(d, 'config.json')), d) },
+    { cls: 'fifo', name: 'FIFO tfjs shard', via: 'api', error: /shard\.bin: is a FIFO/, build: (d) => (mkfifo(join(d, 'shard.bin')), tfjs(d, ['shard.bin'])) },
+    { cls: 'fifo', name: 'FIFO onnx external data', via: 'api', error: /weights\.bin: is a FIFO/, build: (d) => (mkfifo(join(d, 'weights.bin')), onnxExt(d, [['a', 0, 64]])) },
+
+    // --- folders, sockets, devices where files are expected ----------------------------------
+    { cls: 'special', name: 'folder named model.safetensors', via: 'api', error: /no weights found/, build: (d) => (mkdirSync(join(d, 'model.safetensors')), d) },
+    { cls: 'special', name: 'folder named config.json', via: 'api', error: /config\.json: is a folder/, build: (d) => (w(join(d, 'model.safetensors'), ST), mkdirSync(join(d, 'config.json')), d) },
+    { cls: 'special', name: 'folder as tfjs shard', via: 'api', error: /shard\.bin: is a folder/, build: (d) => (mkdirSync(join(d, 'shard.bin')), tfjs(d, ['shard.bin'])) },
+    {
+      cls: 'special', name: 'socket named model.safetensors', via: 'cli', error: /model\.safetensors: is a socket/,
+      build: async (d) => {
+        const p = join(d, 'model.safetensors');
+        server = createServer();
+        await new Promise<void>((res) => server?.listen(p, res));
+        return p;
+      },
+      cleanup: () => new Promise<void>((res) => (server ? server.close(() => res()) : res())),
+    },
+    { cls: 'special', name: 'character device named model.safetensors', via: 'api', error: /model\.safetensors: is a character device/, build: (d) => (execFileSync('mknod', [join(d, 'model.safetensors'), 'c', '1', '5']), join(d, 'model.safetensors')) },
+
+    // --- pickle views that would amplify -----------------------------------------------------
+    { cls: 'pickle-view', name: 'stride-0 view of one float as 1e9', via: 'cli', error: /stride-0 or overlapping view: 1000000000 elements over 1 stored/, build: (d) => torchView(d, 1, [1_000_000_000], [0]) },
+    { cls: 'pickle-view', name: 'stride-0 rows', via: 'api', error: /stride-0 or overlapping view: 4000000 elements over 4 stored/, build: (d) => torchView(d, 4, [1_000_000, 4], [0, 1]) },
+    { cls: 'pickle-view', name: 'overlapping 2000x2000 over 3999', via: 'api', error: /stride-0 or overlapping view: 4000000 elements over 3999 stored/, build: (d) => torchView(d, 3999, [2000, 2000], [1, 1]) },
+    { cls: 'pickle-view', name: 'view past its storage', via: 'api', error: /reaches past its storage of 4 elements/, build: (d) => torchView(d, 4, [5], [1]) },
+
+    // --- repeated tfjs shards ----------------------------------------------------------------
+    { cls: 'tfjs-repeat', name: 'one shard listed 1024 times', via: 'cli', error: /weight shard "a\.bin" is listed more than once/, build: (d) => (w(join(d, 'a.bin'), f32(new Array(256).fill(1))), tfjs(d, new Array<string>(1024).fill('a.bin'), [{ name: 'w', count: 256 * 1024 }])) },
+    { cls: 'tfjs-repeat', name: 'a.bin and ./a.bin', via: 'api', error: /weight shard "\.\/a\.bin" is listed more than once/, build: (d) => (w(join(d, 'a.bin'), f32(new Array(16).fill(1))), tfjs(d, ['a.bin', './a.bin'])) },
+    {
+      cls: 'tfjs-repeat', name: 'same shard in two groups', via: 'api', error: /is listed more than once/,
+      build: (d) => {
+        w(join(d, 'a.bin'), f32(new Array(16).fill(1)));
+        const g = (n: string) => ({ paths: ['a.bin'], weights: [{ name: n, shape: [16], dtype: 'float32' }] });
+        w(join(d, 'model.json'), JSON.stringify({ format: 'graph-model', weightsManifest: [g('x'), g('y')] }));
+        return d;
+      },
+    },
+
+    // --- ONNX external data shared between tensors --------------------------------------------
+    { cls: 'onnx-external', name: 'two tensors, one range', via: 'cli', error: /tensors "a" and "b" share external bytes/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(16).fill(1))), onnxExt(d, [['a', 0, 64], ['b', 0, 64]])) },
+    { cls: 'onnx-external', name: '1000 tensors, one range', via: 'api', error: /share external bytes/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(1024).fill(1))), onnxExt(d, Array.from({ length: 1000 }, (_, i): [string, number, number] => [`t${i}`, 0, 4096]))) },
+    { cls: 'onnx-external', name: 'partial overlap', via: 'api', error: /share external bytes/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(32).fill(1))), onnxExt(d, [['a', 0, 64], ['b', 32, 64]])) },
+    { cls: 'onnx-external', name: 'location ../', via: 'api', error: /points outside the model's folder/, build: (d) => onnxExt(d, [['a', 0, 64]], '../outside/sentinel.bin') },
+    { cls: 'onnx-external', name: 'length lies about the dims', via: 'api', error: /external length 64 bytes, but 1000000 F32 elements need 4000000/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(16).fill(1))), onnxExt(d, [['a', 0, 64]], 'weights.bin', () => [1_000_000])) },
+
+    // --- lying header sizes ---------------------------------------------------------------------
+    { cls: 'lying', name: 'safetensors header length 2^40', via: 'cli', error: /not a safetensors|unrecognised checkpoint format/, build: (d) => (w(join(d, 'model.safetensors'), concat([u64(2 ** 40), enc('{}')])), join(d, 'model.safetensors')) },
+    { cls: 'lying', name: 'safetensors header past the file', via: 'api', error: /unrecognised checkpoint format|exceeds the file size/, build: (d) => (w(join(d, 'model.safetensors'), concat([u64(99_000_000), enc('{"a":1}')])), join(d, 'model.safetensors')) },
+    { cls: 'lying', name: 'safetensors data past the end', via: 'api', error: /truncated or lying header: tensor "w" ends at data byte 4000000/, build: (d) => { const h = enc(JSON.stringify({ w: { dtype: 'F32', shape: [1000000], data_offsets: [0, 4000000] } })); w(join(d, 'model.safetensors'), concat([u64(h.length), h, f32([1])])); return d; } },
+    { cls: 'lying', name: 'GGUF tensor count 2^40', via: 'api', error: /tensor count 1099511627776 cannot fit/, build: (d) => (w(join(d, 'model.gguf'), concat([enc('GGUF'), u32(3), u64(2 ** 40), u64(0), new Uint8Array(64)])), d) },
+    { cls: 'lying', name: 'zip entry count', via: 'api', error: /entries cannot fit/, build: (d) => { const z = zip([{ name: 'archive/data.pkl', data: new Pickle().proto().op(0x7d, 0x2e).bytes() }]); const v = new DataView(z.buffer); v.setUint16(z.length - 12, 60000, true); v.setUint16(z.length - 14, 60000, true); w(join(d, 'pytorch_model.bin'), z); return d; } },
+    { cls: 'lying', name: 'pickle BINUNICODE8 of 2^50 bytes', via: 'api', error: /truncated pickle/, build: (d) => (w(join(d, 'pytorch_model.bin'), zip([{ name: 'archive/data.pkl', data: concat([new Pickle().proto().bytes(), new Uint8Array([0x8d]), u64(2 ** 50)]) }])), d) },
+    { cls: 'lying', name: 'ONNX dims of 1e9 over 4 bytes', via: 'api', error: /4 bytes of data for 1000000000 F32 elements/, build: (d) => (w(join(d, 'model.onnx'), onnxModel([{ name: 'big', dims: [1_000_000_000], dataType: 1, rawData: f32([1]) }])), d) },
+    { cls: 'lying', name: 'tfjs manifest of 1 GB over 64 bytes', via: 'api', error: /describes 1000000000 bytes but its shards hold 64/, build: (d) => (w(join(d, 'a.bin'), f32(new Array(16).fill(1))), tfjs(d, ['a.bin'], [{ name: 'w', count: 250_000_000 }])) },
+
+    // --- untrusted values in error messages -----------------------------------------------------
+    { cls: 'message', name: 'cyclic size list', via: 'cli', error: /tensor size \[<cycle>\] \/ stride \[1\] are invalid/, build: (d) => torchSize(d, (p) => p.op(0x5d, 0x71, 0, 0x68, 0, 0x61)) },
+    { cls: 'message', name: '200000-deep size list', via: 'api', error: /tensor size \[\[\[\[…\]\]\]\]/, build: (d) => torchSize(d, (p) => p.repeat(200_000, 0x5d).repeat(199_999, 0x61)) },
+    { cls: 'message', name: 'BigInt in size', via: 'api', error: /tensor size \[1267650600228229401496703205376n\]/, build: (d) => torchSize(d, (p) => p.mark().long(2n ** 100n).tuple()) },
+    { cls: 'message', name: 'million-element size list', via: 'api', error: /tensor size \[1,1,1,1,1,1,1,1,… 1000000 items\]/, build: (d) => torchSize(d, (p) => p.op(0x5d).mark().repeat(1_000_000, 0x4b, 1).op(0x65)) },
+    { cls: 'message', name: '1 MB tensor name with a bad dtype', via: 'api', error: /has unknown dtype "Q9"/, build: (d) => { const h = enc(JSON.stringify({ ['n'.repeat(1 << 20)]: { dtype: 'Q9', shape: [1], data_offsets: [0, 4] } })); w(join(d, 'model.safetensors'), concat([u64(h.length), h, f32([1])])); return d; } },
+    { cls: 'message', name: '100 KB global name', via: 'api', error: /the pickle refers to "x{10,}…/, build: (d) => (w(join(d, 'pytorch_model.bin'), zip([{ name: 'archive/data.pkl', data: new Pickle().proto().global('x'.repeat(100_000), 'y').op(0x2e).bytes() }])), d) },
+
+    // --- null or wrongly typed JSON configs -----------------------------------------------------
+    { cls: 'config', name: 'config.json null', via: 'cli', error: /config\.json: is not a JSON object \(it is null\)/, build: (d) => (w(join(d, 'model.safetensors'), ST), w(join(d, 'config.json'), 'null'), d) },
+    { cls: 'config', name: 'config.json an array', via: 'api', error: /config\.json: is not a JSON object \(it is an array\)/, build: (d) => (w(join(d, 'model.safetensors'), ST), w(join(d, 'config.json'), '[1,2]'), d) },
+    { cls: 'config', name: 'config.json a string', via: 'api', error: /config\.json: is not a JSON object \(it is a string\)/, build: (d) => (w(join(d, 'model.safetensors'), ST), w(join(d, 'config.json'), '"bert"'), d) },
+    { cls: 'config', name: 'adapter_config.json null', via: 'lora', error: /adapter_config\.json: is not a JSON object \(it is null\)/, build: (d) => (w(join(d, 'adapter_model.safetensors'), ST), w(join(d, 'adapter_config.json'), 'null'), d) },
+    { cls: 'config', name: 'adapter r is a string', via: 'lora', error: /"r" must be a positive number \(it is "8"\)/, build: (d) => (w(join(d, 'adapter_model.safetensors'), ST), w(join(d, 'adapter_config.json'), '{"r":"8","lora_alpha":16}'), d) },
+    { cls: 'config', name: 'adapter target_modules an object', via: 'lora', error: /"target_modules" must be a string or a list of strings/, build: (d) => (w(join(d, 'adapter_model.safetensors'), ST), w(join(d, 'adapter_config.json'), '{"r":8,"lora_alpha":16,"target_modules":{"a":1}}'), d) },
+    { cls: 'config', name: 'index null', via: 'api', error: /model\.safetensors\.index\.json: unrecognised checkpoint format \(first bytes "null"/, build: (d) => (w(join(d, 'model.safetensors.index.json'), 'null'), join(d, 'model.safetensors.index.json')) },
+    { cls: 'config', name: 'index weight_map null', via: 'api', error: /shard index has no "weight_map" object/, build: (d) => (w(join(d, 'model.safetensors.index.json'), '{"weight_map":null}'), d) },
+    { cls: 'config', name: 'index weight_map of numbers', via: 'api', error: /weight_map\["w"\] is not a plain file name/, build: (d) => (w(join(d, 'model.safetensors.index.json'), '{"weight_map":{"w":1}}'), d) },
+    { cls: 'config', name: 'tfjs weightsManifest an object', via: 'api', error: /no weightsManifest/, build: (d) => (w(join(d, 'model.json'), '{"format":"graph-model","generatedBy":"x","weightsManifest":{}}'), d) },
+  ];
+  return cases;
+}

@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLora } from '../../../src/analysis/lora.js';
+import { GenboundError } from '../../../src/errors.js';
+import { openSource } from '../../../src/io/open.js';
+import { runCli } from '../../cli/run-cli.js';
+import { corpus, MARKER, writeOutside, type HostileCase } from './corpus.js';
+import { recordOpens } from './spy.js';
+
+/**
+ * Issue 11's hostile corpus, built fresh in a temp folder per case. Every case must end in ONE
+ * line (`genbound: …` on stderr for the CLI, a one-line GenboundError for the API), with exit
+ * code 1, no stack trace, no open() of anything in the sentinel folder beside the model, and
+ * the whole tree (model and sentinels) byte-for-byte as it was.
+ */
+
+/** Type, size and content hash of every entry under `root` (links and FIFOs not followed or read). */
+function snapshot(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (p: string): void => {
+    for (const n of readdirSync(p)) {
+      const f = join(p, n);
+      const st = lstatSync(f);
+      if (st.isDirectory()) {
+        out.set(f, 'dir');
+        walk(f);
+      } else if (st.isFile()) out.set(f, `file ${st.size} ${createHash('sha1').update(readFileSync(f)).digest('hex')}`);
+      else out.set(f, st.isSymbolicLink() ? 'link' : 'special');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+async function run(c: HostileCase, target: string): Promise<{ code: number; err: string; out: string; opened: string[] }> {
+  if (c.via === 'cli') {
+    const r = await recordOpens(() => runCli(['analyze', target]));
+    if (r.error) throw r.error;
+    const res = r.result as { code: number; err: string; out: string };
+    return { ...res, opened: r.opened };
+  }
+  const r = await recordOpens(async () => {
+    if (c.via === 'lora') {
+      const lora = await openLora(target);
+      try {
+        for (const m of lora.modules) await lora.pair(m);
+      } finally {
+        await lora.source.close();
+      }
+      return;
+    }
+    const src = await openSource(target);
+    try {
+      for (const t of src.list()) await src.read(t.name);
+    } finally {
+      await src.close();
+    }
+  });
+  if (!r.error) return { code: 0, err: '', out: '', opened: r.opened };
+  assert.ok(r.error instanceof GenboundError, `${c.name}: not a GenboundError: ${String(r.error)}`);
+  return { code: r.error.exitCode, err: `genbound: ${r.error.message}\n`, out: '', opened: r.opened };
+}
+
+const classes = new Map<string, HostileCase[]>();
+for (const c of corpus()) classes.set(c.cls, [...(classes.get(c.cls) ?? []), c]);
+
+for (const [cls, cases] of classes) {
+  test(`hostile ${cls}: ${cases.length} cases, each one line, exit 1, nothing outside read, nothing changed`, { timeout: 60_000 }, async () => {
+    for (const c of cases) {
+      const root = realpathSync(mkdtempSync(join(tmpdir(), 'gb-hostile-')));
+      try {
+        const outside = writeOutside(join(root, 'outside'));
+        const dir = join(root, 'model');
+        mkdirSync(dir);
+        const target = await c.build(dir, outside);
+        const before = snapshot(root);
+        const t0 = Date.now();
+        let r, after;
+        try {
+          r = await run(c, target);
+          after = snapshot(root);
+        } finally {
+          await c.cleanup?.();
+        }
+        const label = `${cls} / ${c.name}`;
+        assert.ok(Date.now() - t0 < 10_000, `${label}: took ${Date.now() - t0} ms`);
+        assert.equal(r.code, 1, `${label}: exit code (stderr: ${r.err})`);
+        assert.match(r.err, /^genbound: [^\n]*\n$/, `${label}: not exactly one stderr line: ${r.err.slice(0, 500)}`);
+        assert.ok(r.err.length < 700, `${label}: message of ${r.err.length} characters`);
+        assert.doesNotMatch(r.err, /\n\s+at |internal error/, `${label}: stack trace or internal error`);
+        assert.match(r.err, c.error, label);
+        assert.ok(!r.err.includes(MARKER) && !r.out.includes(MARKER), `${label}: sentinel content reached the output`);
+        const leaked = r.opened.filter((p) => p.startsWith(outside.dir));
+        assert.deepEqual(leaked, [], `${label}: opened outside the model folder`);
+        assert.deepEqual(after, before, `${label}: files changed`);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+  });
+}
