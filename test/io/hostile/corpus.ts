@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { concat, enc, external, f32, onnxModel, Pickle, safetensors, tfjsManifest, torchZip, u32, u64, zip } from './build.js';
+import { concat, enc, external, f32, gguf, onnxModel, Pickle, safetensors, tfjsManifest, torchZip, u32, u64, zip } from './build.js';
 
 /**
  * The hostile corpus: for each class of attack from issue 11, several cases, each built fresh in
@@ -179,4 +179,35 @@ export function corpus(): HostileCase[] {
     { cls: 'config', name: 'tfjs weightsManifest an object', via: 'api', error: /no weightsManifest/, build: (d) => (w(join(d, 'model.json'), '{"format":"graph-model","generatedBy":"x","weightsManifest":{}}'), d) },
   ];
   return cases;
+}
+
+/**
+ * Inputs close to 10 MB for the peak-memory bench (bench/hostile.bench.ts), not for the test suite:
+ * the largest pickle list, safetensors header, GGUF tensor table and tfjs graph that fit. The
+ * first ends in an error, the others open and read every tensor.
+ */
+export function scaleCorpus(): HostileCase[] {
+  return [
+    { cls: 'scale-10MB', name: '4.5M-element size list in a pickle', via: 'api', error: /tensor size/, build: (d) => torchSize(d, (p) => p.op(0x5d).mark().repeat(4_500_000, 0x4b, 1).op(0x65)) },
+    {
+      cls: 'scale-10MB', name: 'safetensors with 120000 tensors', via: 'api', error: /^$/,
+      build: (d) => {
+        const t: Record<string, { shape: number[]; data: number[] }> = {};
+        for (let i = 0; i < 120_000; i++) t[`layer.${i}.w`] = { shape: [1], data: [i] };
+        w(join(d, 'model.safetensors'), safetensors(t));
+        return d;
+      },
+    },
+    { cls: 'scale-10MB', name: 'GGUF with 110000 tensors', via: 'api', error: /^$/, build: (d) => (w(join(d, 'model.gguf'), gguf(Array.from({ length: 110_000 }, (_, i) => `blk.${i >> 2}.${['attn_q', 'attn_k', 'attn_v', 'ffn_up'][i & 3]}.weight`), { 'general.architecture': 'llama' })), d) },
+    {
+      cls: 'scale-10MB', name: 'tfjs with a 130000-node graph', via: 'api', error: /^$/,
+      build: (d) => {
+        w(join(d, 'a.bin'), f32([1, 2, 3, 4]));
+        const m = JSON.parse(tfjsManifest(['a.bin'], [{ name: 'c0', count: 4 }])) as { modelTopology: { node: unknown[] } };
+        for (let i = 1; i <= 130_000; i++) m.modelTopology.node.push({ name: `c${i}`, op: 'ConcatV2', input: [`c${i - 1}`, `c${i - 1}`, 'axis'] });
+        w(join(d, 'model.json'), JSON.stringify(m));
+        return d;
+      },
+    },
+  ];
 }

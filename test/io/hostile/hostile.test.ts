@@ -4,12 +4,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLora } from '../../../src/analysis/lora.js';
-import { GenboundError } from '../../../src/errors.js';
-import { openSource } from '../../../src/io/open.js';
-import { runCli } from '../../cli/run-cli.js';
 import { corpus, MARKER, writeOutside, type HostileCase } from './corpus.js';
-import { recordOpens } from './spy.js';
+import { runCase } from './run.js';
 
 /**
  * Issue 11's hostile corpus, built fresh in a temp folder per case. Every case must end in ONE
@@ -36,34 +32,6 @@ function snapshot(root: string): Map<string, string> {
   return out;
 }
 
-async function run(c: HostileCase, target: string): Promise<{ code: number; err: string; out: string; opened: string[] }> {
-  if (c.via === 'cli') {
-    const r = await recordOpens(() => runCli(['analyze', target]));
-    if (r.error) throw r.error;
-    const res = r.result as { code: number; err: string; out: string };
-    return { ...res, opened: r.opened };
-  }
-  const r = await recordOpens(async () => {
-    if (c.via === 'lora') {
-      const lora = await openLora(target);
-      try {
-        for (const m of lora.modules) await lora.pair(m);
-      } finally {
-        await lora.source.close();
-      }
-      return;
-    }
-    const src = await openSource(target);
-    try {
-      for (const t of src.list()) await src.read(t.name);
-    } finally {
-      await src.close();
-    }
-  });
-  if (!r.error) return { code: 0, err: '', out: '', opened: r.opened };
-  assert.ok(r.error instanceof GenboundError, `${c.name}: not a GenboundError: ${String(r.error)}`);
-  return { code: r.error.exitCode, err: `genbound: ${r.error.message}\n`, out: '', opened: r.opened };
-}
 
 const classes = new Map<string, HostileCase[]>();
 for (const c of corpus()) classes.set(c.cls, [...(classes.get(c.cls) ?? []), c]);
@@ -81,7 +49,7 @@ for (const [cls, cases] of classes) {
         const t0 = Date.now();
         let r, after;
         try {
-          r = await run(c, target);
+          r = await runCase(c, target);
           after = snapshot(root);
         } finally {
           await c.cleanup?.();
