@@ -7,8 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BadFileError, BadOptionError } from '../errors.js';
-import { EXPERIMENTS, findExperiment, runExperiment } from '../lab/experiments/index.js';
-import { barProgress, silentProgress } from '../lab/experiments/runner.js';
 import { checkOutputs } from '../util/output-targets.js';
 
 function readConfig(file: string): unknown {
@@ -25,7 +23,8 @@ export function registerLab(program: Command): void {
   lab
     .command('list')
     .description('list the experiments')
-    .action(() => {
+    .action(async () => {
+      const { EXPERIMENTS } = await import('../lab/experiments/index.js');
       for (const e of EXPERIMENTS) process.stdout.write(`${e.name.padEnd(14)} ${e.description}\n`);
     });
   lab
@@ -37,6 +36,9 @@ export function registerLab(program: Command): void {
     .option('--quiet', 'no progress bar')
     .option('--print-config', 'print the effective config and exit')
     .action(async (name: string, o: { config?: string; out?: string; quick?: boolean; quiet?: boolean; printConfig?: boolean }) => {
+      // The lab (and src/nn) is imported only when a lab command runs.
+      const { EXPERIMENTS, findExperiment, runExperiment } = await import('../lab/experiments/index.js');
+      const { barProgress, silentProgress } = await import('../lab/experiments/runner.js');
       const exp = findExperiment(name);
       if (!exp) throw new BadOptionError(`unknown experiment "${name}" (run "genbound lab list"; known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
       const user = o.config ? readConfig(o.config) : undefined;
