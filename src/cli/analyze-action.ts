@@ -5,9 +5,7 @@ import { analysisTables, writeTables } from '../report/csv.js';
 import { writeJson } from '../report/json.js';
 import { analysisSummary } from '../report/summary.js';
 import { writeAnalysisReport } from '../report/analysis-report.js';
-import { analysisTargets, parseAnalysisOptions, type AnalysisCliOptions } from './analyze-options.js';
-import { defaultModelPath } from '../models/paths.js';
-import { checkOutputs } from '../util/output-targets.js';
+import { type AnalysisCliOptions } from './analyze-options.js';
 import { ProgressBar } from '../util/progress.js';
 import type { AnalysisResult } from '../types/analysis.js';
 
@@ -25,10 +23,7 @@ export async function analyzeWithOptions(model: string | undefined, o: AnalysisC
 }
 
 /** `genbound analyze [model]` with commander's raw option values. */
-export async function runAnalyze(model: string | undefined, raw: Record<string, string | boolean | undefined>): Promise<void> {
-  const o = parseAnalysisOptions(raw);
-  const inputs = [model ?? defaultModelPath(), o.init, o.mergeInto].filter((p): p is string => p !== undefined);
-  checkOutputs(analysisTargets(o), { models: inputs });
+export async function runAnalyze(model: string | undefined, o: AnalysisCliOptions): Promise<void> {
   // The report draws the spectra (decay, ESD): keep them in memory for it, but write them to
   // JSON/CSV only with --spectra, as documented.
   const full = await analyzeWithOptions(model, { ...o, spectra: o.spectra === true || o.report !== undefined });
