@@ -41,7 +41,7 @@ export async function analyze(source?: ModelSource, settings: AnalyzeSettings = 
     const { workers: _w, ...run } = s;
     if (typeof source === 'object') {
       if (s.mergeInto) throw new BadOptionError('mergeInto needs the LoRA adapter as a path');
-      return await analyzeSource(source, engine, { ...run, onProgress, notice }, { name: source.format, source: source.format });
+      return await analyzeSource(source, engine, { ...run, onProgress, notice }, { name: basename(source.path), source: source.path });
     }
     return await analyzePath(source, engine, { ...run, onProgress, notice });
   } finally {

@@ -1,24 +1,17 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { growthView } from '../analysis/compare.js';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
 import { BadFileError, BadOptionError } from '../errors.js';
-import { localKind } from '../io/open.js';
-import { compareTables, writeTables } from '../report/csv.js';
-import { writeJson } from '../report/json.js';
-import { compareSummary } from '../report/summary.js';
-import { writeCompareReport } from '../report/analysis-report.js';
-import { addAnalysisOptions, analysisTargets, parseAnalysisOptions } from './analyze-options.js';
 import { checkOutputs } from '../util/output-targets.js';
-import { analyzeWithOptions } from './analyze.js';
+import { addAnalysisOptions, analysisTargets, parseAnalysisOptions } from './analyze-options.js';
 
+const MODEL_FILES = /^(config\.json|model\.json|adapter_config\.json|.*\.(safetensors|onnx|bin|pt|pth|gguf))$/;
 const LIST_EXT = new Set(['.txt', '.lst', '.list']);
 
 /**
  * The models named on the command line: paths as given, a folder whose sub-folders are the
- * checkpoints (a folder that itself holds a model or adapter, recognised by content in src/io,
- * counts as one model), or a list file (.txt/.lst/.list: one path per line, relative to the
- * file, '#' comments).
+ * checkpoints (a folder that itself holds a model counts as one model), or a list file (.txt/.lst/
+ * .list: one path per line, relative to the file, '#' comments).
  */
 export async function expandModels(args: readonly string[]): Promise<string[]> {
   const out: string[] = [];
@@ -27,7 +20,7 @@ export async function expandModels(args: readonly string[]): Promise<string[]> {
     if (!st) throw new BadFileError(a, 'no such file or folder');
     if (st.isDirectory()) {
       const entries = (await readdir(a, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name, 'en', { numeric: true }));
-      if ((await localKind(a)) !== 'none') out.push(a);
+      if (entries.some((e) => e.isFile() && MODEL_FILES.test(e.name))) out.push(a);
       else {
         const subs = entries.filter((e) => e.isDirectory()).map((e) => join(a, e.name));
         if (subs.length === 0) throw new BadFileError(a, 'folder holds neither a model nor model sub-folders');
@@ -44,28 +37,17 @@ export async function expandModels(args: readonly string[]): Promise<string[]> {
   return out;
 }
 
+/** Declares `genbound compare`; the work (compare-action.ts) is imported when the command runs. */
 export function registerCompare(program: Command): void {
   addAnalysisOptions(program.command('compare <models...>')
     .description('analyse a family of models (paths, a folder of checkpoints, or a list file) and tabulate how each bound grows with depth and width'))
     .action(async (models: string[], raw: Record<string, string | boolean | undefined>) => {
+      // Options, models and outputs are checked before the readers and vega load.
       const o = parseAnalysisOptions(raw);
       if (o.init || o.mergeInto) throw new BadOptionError('compare does not take --init or --merge-into (run analyze per model)');
       const paths = await expandModels(models);
       checkOutputs(analysisTargets(o), { models: paths, files: models });
-      const names = paths.map((p) => basename(resolve(p)));
-      const results = [];
-      for (let i = 0; i < paths.length; i++) {
-        results.push(await analyzeWithOptions(paths[i], o, `[${i + 1}/${paths.length}] ${names[i]} `));
-      }
-      const c = growthView(names, results);
-      const written: string[] = [];
-      if (o.json) {
-        writeJson(o.json, c);
-        written.push(o.json);
-      }
-      if (o.csv) written.push(...writeTables(o.csv, compareTables(c, names)));
-      if (o.report) written.push((await writeCompareReport(o.report, c, { png: o.png })).html);
-      process.stdout.write(compareSummary(c, names));
-      if (written.length) process.stdout.write(`\nwrote ${written.join(', ')}\n`);
+      const { runCompare } = await import('./compare-action.js');
+      await runCompare(paths, o);
     });
 }

@@ -7,8 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BadFileError, BadOptionError } from '../errors.js';
-import { EXPERIMENTS, findExperiment, runExperiment } from '../lab/experiments/index.js';
-import { barProgress, silentProgress } from '../lab/experiments/runner.js';
 import { checkOutputs } from '../util/output-targets.js';
 
 function readConfig(file: string): unknown {
@@ -25,7 +23,8 @@ export function registerLab(program: Command): void {
   lab
     .command('list')
     .description('list the experiments')
-    .action(() => {
+    .action(async () => {
+      const { EXPERIMENTS } = await import('../lab/experiments/index.js');
       for (const e of EXPERIMENTS) process.stdout.write(`${e.name.padEnd(14)} ${e.description}\n`);
     });
   lab
@@ -37,26 +36,31 @@ export function registerLab(program: Command): void {
     .option('--quiet', 'no progress bar')
     .option('--print-config', 'print the effective config and exit')
     .action(async (name: string, o: { config?: string; out?: string; quick?: boolean; quiet?: boolean; printConfig?: boolean }) => {
-      const exp = findExperiment(name);
-      if (!exp) throw new BadOptionError(`unknown experiment "${name}" (run "genbound lab list"; known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
+      // Config file and outputs are checked first; the lab (and src/nn) is imported only then.
       const user = o.config ? readConfig(o.config) : undefined;
       if (user !== undefined && (typeof user !== 'object' || user === null || Array.isArray(user))) {
         throw new BadFileError(o.config as string, 'expected a JSON object of config keys');
       }
+      const out = o.out ?? join('lab-out', name + (o.quick ? '-quick' : ''));
+      if (!o.printConfig) {
+        checkOutputs(
+          [
+            { flag: '--out', path: join(out, 'results.json'), kind: 'file' },
+            { flag: '--out', path: join(out, 'results.csv'), kind: 'file' },
+            { flag: '--out', path: join(out, 'report'), kind: 'report' },
+          ],
+          { models: [], files: o.config ? [o.config] : [] },
+        );
+      }
+      const { EXPERIMENTS, findExperiment, runExperiment } = await import('../lab/experiments/index.js');
+      const { barProgress, silentProgress } = await import('../lab/experiments/runner.js');
+      const exp = findExperiment(name);
+      if (!exp) throw new BadOptionError(`unknown experiment "${name}" (run "genbound lab list"; known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
       const config = exp.resolve(user, o.quick === true);
       if (o.printConfig) {
         process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
         return;
       }
-      const out = o.out ?? join('lab-out', name + (o.quick ? '-quick' : ''));
-      checkOutputs(
-        [
-          { flag: '--out', path: join(out, 'results.json'), kind: 'file' },
-          { flag: '--out', path: join(out, 'results.csv'), kind: 'file' },
-          { flag: '--out', path: join(out, 'report'), kind: 'report' },
-        ],
-        { models: [], files: o.config ? [o.config] : [] },
-      );
       const { result, seconds } = await runExperiment(name, { out, config: user, quick: o.quick === true, progress: o.quiet ? silentProgress : barProgress() });
       process.stdout.write(`${name}: ${result.rows.length} rows in ${seconds.toFixed(1)} s -> ${join(out, 'results.json')}, results.csv, report/index.html\n`);
     });

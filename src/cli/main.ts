@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { GenboundError } from '../errors.js';
 import { registerCommands } from './commands.js';
-import { setBackend } from '../linalg/registry.js';
 
 /** Runs the CLI; every GenboundError becomes one line on stderr and a non-zero exit. */
 export async function main(argv: string[]): Promise<void> {
@@ -17,9 +16,9 @@ export async function main(argv: string[]): Promise<void> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // --backend picks the linear-algebra backend before any command runs (setBackend validates the
   // name and throws BadOptionError if native is requested but unavailable).
-  program.hook('preAction', () => {
+  program.hook('preAction', async () => {
     const name = program.opts<{ backend?: string }>().backend;
-    if (name !== undefined) setBackend(name);
+    if (name !== undefined) (await import('../linalg/registry.js')).setBackend(name);
   });
   registerCommands(program);
   try {
