@@ -4,28 +4,20 @@
  * than memory is read tensor by tensor (one layer's tensors at a time, see the pipeline).
  */
 import { BadFileError, NetworkError } from '../errors.js';
-
-function checkRange(path: string, size: number, offset: number, length: number, what: string): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw new BadFileError(path, `${what}: invalid byte range ${offset}+${length}`);
-  }
-  if (offset + length > size) {
-    throw new BadFileError(path, `truncated: ${what} needs bytes ${offset}..${offset + length} but the file has ${size}`);
-  }
-}
+import { checkRange, type ByteSource } from '../io/byte-source.js';
 
 /** A File (or any Blob) read by byte range through Blob.slice. */
-export class BlobByteSource {
+export class BlobByteSource implements ByteSource {
   readonly size: number;
 
-  constructor(readonly path: string, private readonly blob: Blob) {
+  constructor(readonly name: string, private readonly blob: Blob) {
     this.size = blob.size;
   }
 
   async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
-    checkRange(this.path, this.size, offset, length, what);
+    checkRange(this.name, this.size, offset, length, what);
     const buf = await this.blob.slice(offset, offset + length).arrayBuffer();
-    if (buf.byteLength !== length) throw new BadFileError(this.path, `truncated: ${what} ends at byte ${offset + buf.byteLength}, expected ${offset + length}`);
+    if (buf.byteLength !== length) throw new BadFileError(this.name, `truncated: ${what} ends at byte ${offset + buf.byteLength}, expected ${offset + length}`);
     return new Uint8Array(buf);
   }
 
@@ -51,28 +43,32 @@ export async function fetchChecked(url: string, init: RequestInit, what: string)
 }
 
 /** A remote file read by HTTP range requests (the server must answer 206 with the range). */
-export class HttpByteSource {
-  private constructor(readonly path: string, private readonly url: string, readonly size: number, private readonly headers: Record<string, string>) {}
+export class HttpByteSource implements ByteSource {
+  private constructor(readonly name: string, private readonly url: string, readonly size: number, private readonly headers: Record<string, string>) {}
 
-  /** Learns the size from a one-byte range request (HEAD may not carry CORS-visible lengths). */
-  static async open(path: string, url: string, headers: Record<string, string> = {}): Promise<HttpByteSource> {
-    const res = await fetchChecked(url, { headers: { ...headers, Range: 'bytes=0-0' } }, path);
+  /**
+   * `size` comes from the hub's listing when it gives one; otherwise from a one-byte range
+   * request (whose Content-Range the server must expose to the page through CORS).
+   */
+  static async open(name: string, url: string, size: number | undefined, headers: Record<string, string> = {}): Promise<HttpByteSource> {
+    if (size !== undefined && Number.isSafeInteger(size) && size >= 0) return new HttpByteSource(name, url, size, headers);
+    const res = await fetchChecked(url, { headers: { ...headers, Range: 'bytes=0-0' } }, name);
     const range = res.headers.get('Content-Range');
     await res.body?.cancel();
     const total = range ? Number(/\/(\d+)$/.exec(range)?.[1]) : NaN;
     if (res.status !== 206 || !Number.isSafeInteger(total)) {
-      throw new NetworkError(`${path}: the server does not answer byte-range requests (HTTP ${res.status}, Content-Range ${JSON.stringify(range)}); genbound reads checkpoints piece by piece`);
+      throw new NetworkError(`${name}: the server does not answer byte-range requests (HTTP ${res.status}, Content-Range ${JSON.stringify(range)}); genbound reads checkpoints piece by piece`);
     }
-    return new HttpByteSource(path, url, total, headers);
+    return new HttpByteSource(name, url, total, headers);
   }
 
   async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
-    checkRange(this.path, this.size, offset, length, what);
+    checkRange(this.name, this.size, offset, length, what);
     if (length === 0) return new Uint8Array(0);
-    const res = await fetchChecked(this.url, { headers: { ...this.headers, Range: `bytes=${offset}-${offset + length - 1}` } }, `${this.path} (${what})`);
-    if (res.status !== 206) throw new NetworkError(`${this.path}: expected a byte range (HTTP 206), got HTTP ${res.status}`);
+    const res = await fetchChecked(this.url, { headers: { ...this.headers, Range: `bytes=${offset}-${offset + length - 1}` } }, `${this.name} (${what})`);
+    if (res.status !== 206) throw new NetworkError(`${this.name}: expected a byte range (HTTP 206), got HTTP ${res.status}`);
     const buf = new Uint8Array(await res.arrayBuffer());
-    if (buf.length !== length) throw new BadFileError(this.path, `truncated: ${what} got ${buf.length} bytes, expected ${length}`);
+    if (buf.length !== length) throw new BadFileError(this.name, `truncated: ${what} got ${buf.length} bytes, expected ${length}`);
     return buf;
   }
 

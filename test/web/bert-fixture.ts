@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSafetensors, type WritableTensor } from '../../src/io/safetensors-write.js';
+import { writeSafetensors, type WritableTensor } from '../../src/io/formats/safetensors/write.js';
 
 export interface BertShape {
   layers: number;
