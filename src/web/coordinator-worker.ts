@@ -5,7 +5,8 @@
  * here, off the page's thread.
  */
 import * as Comlink from 'comlink';
-import { analyzeOpenSource } from './analyze-source.js';
+import { analyzeOpened } from '../analysis/source.js';
+import { setBackend } from '../linalg/registry.js';
 import { openInput } from './open-input.js';
 import type { CoordinatorApi, ModelInput, ProgressFn, WebSettings } from './protocol.js';
 import { WorkerPoolEngine } from './pool-engine.js';
@@ -16,7 +17,7 @@ const api: CoordinatorApi = {
     try {
       const { source, name, location } = await openInput(input);
       try {
-        return await analyzeOpenSource(source, engine, { ...settings, spectra: true, onProgress, notice: onNotice }, { name, source: location });
+        return await analyzeOpened(source, engine, { ...settings, spectra: true, onProgress, notice: onNotice }, { name, source: location });
       } finally {
         await source.close();
       }
@@ -26,4 +27,7 @@ const api: CoordinatorApi = {
   },
 };
 
+// The page promises the TypeScript backend; choosing it here keeps the registry from probing for
+// a native addon (which a browser never has) when the measures ask for products.
+setBackend('js', 'the page');
 Comlink.expose(api);
