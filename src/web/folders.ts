@@ -4,7 +4,7 @@
  * take their bytes from these and from nothing else.
  */
 import { BadFileError, NetworkError } from '../errors.js';
-import { MAX_FOLDER_ENTRIES, type ByteSource, type FolderEntry, type ModelFolder } from '../io/byte-source.js';
+import { MAX_FOLDER_ENTRIES, MissingFileError, type ByteSource, type FolderEntry, type ModelFolder } from '../io/byte-source.js';
 import { BlobByteSource, fetchChecked, HttpByteSource } from './blob-source.js';
 import type { InputFile } from './protocol.js';
 
@@ -37,7 +37,7 @@ export class FileListFolder implements ModelFolder {
 
   async open(name: string): Promise<ByteSource> {
     const f = this.byName.get(name);
-    if (!f) throw new BadFileError(this.pathOf(name), 'no such file among the dropped files');
+    if (!f) throw new MissingFileError(this.pathOf(name), 'no such file among the dropped files');
     return new BlobByteSource(this.pathOf(name), f);
   }
 
@@ -97,7 +97,7 @@ export class HubFolder implements ModelFolder {
   }
 
   async open(name: string): Promise<ByteSource> {
-    if (!this.files.has(name)) throw new BadFileError(this.pathOf(name), 'no such file in the repository');
+    if (!this.files.has(name)) throw new MissingFileError(this.pathOf(name), 'no such file in the repository');
     const url = this.base + name.split('/').map(encodeURIComponent).join('/');
     return HttpByteSource.open(this.pathOf(name), url, this.files.get(name), this.headers);
   }

@@ -144,12 +144,11 @@ test('several dropped models are compared', async () => {
 test('Cancel terminates the workers and the page recovers', async () => {
   const big = await writeBert(join(dir, 'big-bert'), { layers: 6, hidden: 384, heads: 6, intermediate: 1536 });
   const { page, errors } = await openPage(browser, served.url);
-  await dropFiles(page, [{ name: 'model.safetensors', bytes: readFileSync(big.weights) }, { name: 'config.json', bytes: readFileSync(big.config) }]);
+  await page.setInputFiles('#pick-files', [big.weights, big.config]);
   await page.waitForFunction(`document.body.dataset.state === 'running' && Number(document.getElementById('progress').value) > 0`, undefined, { timeout: 60_000 });
   assert.ok(page.workers().length >= 2, `workers running: ${page.workers().length}`);
   await page.click('#cancel');
   assert.equal(await settled(page), 'cancelled');
-  await page.waitForFunction('true', undefined, { timeout: 1000 });
   for (let i = 0; i < 50 && page.workers().length > 0; i++) await page.waitForTimeout(100);
   assert.equal(page.workers().length, 0, 'workers still alive after Cancel');
   assert.equal(await page.isVisible('#run'), false);
