@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const dir = tempDir();
   const model = join(dir, 'bert-base');
   console.log(`CPU: ${cpus()[0]?.model ?? '?'} x${cpus().length}; building the page and writing a ${layers}-layer BERT-base shape`);
-  buildWeb();
+  await buildWeb();
   await writeBert(model, { ...BERT_BASE, layers });
   const served = await serve();
   const browser = await launchBrowser();

@@ -3,7 +3,7 @@
  * Chromium (playwright-core, never a downloaded browser) with a fresh profile and every request
  * to a host other than this machine blocked and recorded.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +16,19 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--no-first-run', '--disable-sync'];
 
-/** Builds dist/web with Vite (the test command builds it itself, so CI always tests a fresh build). */
-export function buildWeb(): void {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+/**
+ * Builds dist/web with Vite in a child process (the test command builds it itself, so CI always
+ * tests a fresh build); resolves when the build is done, so the caller can work meanwhile.
+ */
+export function buildWeb(): Promise<void> {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code}):\n${out}`))));
+  });
 }
 
 export interface Served {

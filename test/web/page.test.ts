@@ -54,11 +54,12 @@ function sameNumbers(a: unknown, b: unknown, at = '$', skip = new Set(['$.model.
 }
 
 before(async () => {
-  buildWeb();
+  const built = buildWeb();
   dir = tempDir();
   bert = await writeBert(join(dir, 'tiny-bert'), TINY);
   cliJson.use = await cli(dirname(defaultModelPath()));
   cliJson.bert = await cli(join(dir, 'tiny-bert'));
+  await built;
   hub = await startFakeHub('genbound-test/tiny-bert', join(dir, 'tiny-bert'));
   served = await serve(['--hub-endpoint', hub.endpoint]);
   browser = await launchBrowser();
