@@ -1,0 +1,25 @@
+/**
+ * One SVD worker: the pure TypeScript backend, serving the coordinator over the MessagePort the
+ * page hands it. Inputs arrive as compact copies (transferred), results go back transferred.
+ */
+import * as Comlink from 'comlink';
+import { JsBackend } from '../linalg/js-backend.js';
+import type { Matrix } from '../linalg/types.js';
+import type { SvdWorkerApi } from './protocol.js';
+
+const backend = new JsBackend();
+
+const api: SvdWorkerApi = {
+  singularValues(m: Matrix): Float64Array {
+    const sv = backend.singularValues(m);
+    return Comlink.transfer(sv, [sv.buffer]);
+  },
+  productSingularValues(a: Matrix, b: Matrix): Float64Array {
+    const sv = backend.productSingularValues(a, b);
+    return Comlink.transfer(sv, [sv.buffer]);
+  },
+};
+
+addEventListener('message', (e: MessageEvent<{ port?: MessagePort }>) => {
+  if (e.data?.port instanceof MessagePort) Comlink.expose(api, e.data.port);
+});

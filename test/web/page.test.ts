@@ -1,0 +1,166 @@
+/**
+ * The browser page end to end, in Debian's headless Chromium against `genbound serve`: the
+ * embedded USE-lite tfjs folder (picked as a folder) and a generated BERT-shaped safetensors
+ * model (dropped as files, and fetched from a local stand-in hub) give the same numbers as
+ * `genbound --backend js analyze --json` to 1e-12; figures are drawn, the downloads hold the
+ * results, compare works for several dropped models, Cancel stops the workers and the page
+ * recovers, no console errors, and no request leaves this machine.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { defaultModelPath } from '../../src/models/paths.js';
+import { figureInfo } from '../report/browser.js';
+import { runCli } from '../cli/run-cli.js';
+import { writeBert } from './bert-fixture.js';
+import { startFakeHub, type FakeHub } from './fake-hub.js';
+import { buildWeb, downloadText, dropFiles, launchBrowser, openPage, serve, settled, tempDir, type Browser, type Served } from './harness.js';
+
+const TINY = { layers: 2, hidden: 64, heads: 4, intermediate: 128 };
+let dir: string;
+let served: Served;
+let browser: Browser;
+let hub: FakeHub;
+let bert: { config: string; weights: string };
+const cliJson: Record<string, unknown> = {};
+
+async function cli(model: string): Promise<unknown> {
+  const out = join(dir, `cli-${Object.keys(cliJson).length}.json`);
+  const r = await runCli(['--backend', 'js', 'analyze', model, '--json', out]);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+/** Every number of `a` equals the one at the same place in `b` to 1e-12 (relative above 1). */
+function sameNumbers(a: unknown, b: unknown, at = '$', skip = new Set(['$.model.name', '$.model.source', '$.settings.backend'])): number {
+  if (skip.has(at)) return 0;
+  if (typeof b === 'number') {
+    assert.equal(typeof a, 'number', `${at}: ${JSON.stringify(a)} vs ${b}`);
+    assert.ok(Math.abs((a as number) - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${at}: page ${a} vs CLI ${b}`);
+    return 1;
+  }
+  if (Array.isArray(b)) {
+    assert.ok(Array.isArray(a) && a.length === b.length, `${at}: arrays differ in length`);
+    return b.reduce((n: number, x, i) => n + sameNumbers((a as unknown[])[i], x, `${at}[${i}]`, skip), 0);
+  }
+  if (b !== null && typeof b === 'object') {
+    assert.ok(a !== null && typeof a === 'object', `${at}: not an object on the page`);
+    assert.deepEqual(Object.keys(a as object).sort(), Object.keys(b).sort(), `${at}: keys differ`);
+    return Object.entries(b).reduce((n, [k, v]) => n + sameNumbers((a as Record<string, unknown>)[k], v, `${at}.${k}`, skip), 0);
+  }
+  assert.deepEqual(a, b, at);
+  return 0;
+}
+
+before(async () => {
+  const built = buildWeb();
+  dir = tempDir();
+  bert = await writeBert(join(dir, 'tiny-bert'), TINY);
+  cliJson.use = await cli(dirname(defaultModelPath()));
+  cliJson.bert = await cli(join(dir, 'tiny-bert'));
+  await built;
+  hub = await startFakeHub('genbound-test/tiny-bert', join(dir, 'tiny-bert'));
+  served = await serve(['--hub-endpoint', hub.endpoint]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+  await hub?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('USE-lite picked as a folder: the CLI\'s numbers to 1e-12, figures drawn, downloads, no errors', async () => {
+  const { page, errors } = await openPage(browser, served.url);
+  await page.setInputFiles('#pick-folder', dirname(defaultModelPath()));
+  assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
+  const json = JSON.parse(await downloadText(page, 'result.json')) as unknown;
+  assert.ok(sameNumbers(json, cliJson.use) > 500);
+  const figs = await figureInfo(page);
+  assert.ok(figs.length >= 4, `figures: ${figs.map((f) => f.name).join(', ')}`);
+  for (const f of figs) assert.ok(f.marks > 0 && f.width > 50 && f.height > 50, `figure ${f.name} is empty: ${JSON.stringify(f)}`);
+  const csv = await downloadText(page, 'matrices.csv');
+  assert.equal(csv.split('\n')[0].split(',')[0], 'layer');
+  assert.equal(csv.trim().split('\n').length, 1 + (cliJson.use as { matrices: unknown[] }).matrices.length);
+  const report = await downloadText(page, 'report.html');
+  assert.match(report, /<svg/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a BERT-shaped safetensors dropped with its config.json: the CLI\'s numbers to 1e-12, tooltips and zoom', async () => {
+  const { page, errors } = await openPage(browser, served.url);
+  await dropFiles(page, [{ name: 'model.safetensors', bytes: readFileSync(bert.weights) }, { name: 'config.json', bytes: readFileSync(bert.config) }]);
+  assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
+  const json = JSON.parse(await downloadText(page, 'result.json')) as unknown;
+  assert.ok(sameNumbers(json, cliJson.bert) > 100);
+  // A tooltip shows the data under the pointer, and the wheel zooms (the axis labels change).
+  const fig = page.locator('figure.plot[data-name="t-curves"]');
+  await fig.scrollIntoViewIfNeeded();
+  await fig.locator('g.mark-symbol path').first().hover({ force: true });
+  await page.waitForSelector('.vg-tooltip', { state: 'visible', timeout: 5000 });
+  assert.match(await page.textContent('.vg-tooltip') ?? '', /ratio: /);
+  const box = await fig.locator('g.mark-symbol path').first().boundingBox();
+  assert.ok(box);
+  const before = await fig.locator('.role-axis-label').allTextContents();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -400);
+  await page.waitForTimeout(300);
+  const after = await fig.locator('.role-axis-label').allTextContents();
+  assert.notDeepEqual(after, before, 'the wheel did not zoom');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a hub id fetched from a local hub with range requests gives the same numbers', async () => {
+  const { page, errors } = await openPage(browser, served.url);
+  assert.equal(await page.inputValue('#hub-endpoint'), hub.endpoint);
+  await page.fill('#hub-id', 'genbound-test/tiny-bert');
+  await page.click('#hub-go');
+  assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
+  sameNumbers(JSON.parse(await downloadText(page, 'result.json')), cliJson.bert);
+  assert.ok(hub.requests.some((r) => /resolve\/.*model\.safetensors bytes=/.test(r)), hub.requests.join('\n'));
+  assert.ok(!hub.requests.some((r) => /model\.safetensors$/.test(r)), 'the weights were fetched whole');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('several dropped models are compared', async () => {
+  const wide = await writeBert(join(dir, 'wide-bert'), { layers: 2, hidden: 128, heads: 4, intermediate: 256 });
+  const { page, errors } = await openPage(browser, served.url);
+  await page.click('#settings summary');
+  await page.fill('#heads', '4');
+  await dropFiles(page, [{ name: 'narrow.safetensors', bytes: readFileSync(bert.weights) }, { name: 'wide.safetensors', bytes: readFileSync(wide.weights) }]);
+  assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
+  const json = JSON.parse(await downloadText(page, 'result.json')) as { models: { model: { hidden: number } }[]; growth: unknown[] };
+  assert.deepEqual(json.models.map((m) => m.model.hidden), [64, 128]);
+  assert.ok(json.growth.length > 0);
+  assert.ok((await figureInfo(page)).some((f) => f.marks > 0));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Cancel terminates the workers and the page recovers', async () => {
+  const big = await writeBert(join(dir, 'big-bert'), { layers: 6, hidden: 384, heads: 6, intermediate: 1536 });
+  const { page, errors } = await openPage(browser, served.url);
+  await page.setInputFiles('#pick-files', [big.weights, big.config]);
+  await page.waitForFunction(`document.body.dataset.state === 'running' && Number(document.getElementById('progress').value) > 0`, undefined, { timeout: 60_000 });
+  assert.ok(page.workers().length >= 2, `workers running: ${page.workers().length}`);
+  await page.click('#cancel');
+  assert.equal(await settled(page), 'cancelled');
+  for (let i = 0; i < 50 && page.workers().length > 0; i++) await page.waitForTimeout(100);
+  assert.equal(page.workers().length, 0, 'workers still alive after Cancel');
+  assert.equal(await page.isVisible('#run'), false);
+  // The page takes the next model as if nothing happened.
+  await dropFiles(page, [{ name: 'model.safetensors', bytes: readFileSync(bert.weights) }, { name: 'config.json', bytes: readFileSync(bert.config) }]);
+  assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
+  sameNumbers(JSON.parse(await downloadText(page, 'result.json')), cliJson.bert);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('nothing left this machine', () => {
+  assert.deepEqual(browser.offsite, []);
+});
