@@ -4,6 +4,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerCompare } from './compare.js';
 import { registerLab } from './lab.js';
 import { registerServe } from './serve.js';
+import { registerQueue } from './queue.js';
 
 /**
  * Wires every sub-command. Each command lives in its own file under src/cli/ and imports its heavy
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerCompare(program);
   registerLab(program);
   registerServe(program);
+  registerQueue(program);
 }
 
 /** The version in package.json (src/cli and dist/cli are both two folders below the package root). */

@@ -6,14 +6,18 @@ import { writeJson } from '../report/json.js';
 import { compareSummary } from '../report/summary.js';
 import { writeCompareReport } from '../report/analysis-report.js';
 import type { AnalysisCliOptions } from './analyze-options.js';
+import type { QueueAddress } from '../queue/url.js';
 import { analyzeWithOptions } from './analyze-action.js';
 
 /** `genbound compare` on the expanded model paths, with checked options and outputs (compare.ts). */
-export async function runCompare(paths: readonly string[], o: AnalysisCliOptions): Promise<void> {
+export async function runCompare(paths: readonly string[], o: AnalysisCliOptions, address?: QueueAddress): Promise<void> {
   const names = paths.map((p) => basename(resolve(p)));
   const results = [];
-  for (let i = 0; i < paths.length; i++) {
-    results.push(await analyzeWithOptions(paths[i], o, `[${i + 1}/${paths.length}] ${names[i]} `));
+  if (address) results.push(...await (await import('./queue-compare.js')).compareOnQueue(address, paths, names, o));
+  else {
+    for (let i = 0; i < paths.length; i++) {
+      results.push(await analyzeWithOptions(paths[i], o, `[${i + 1}/${paths.length}] ${names[i]} `));
+    }
   }
   const c = growthView(names, results);
   const written: string[] = [];

@@ -3,6 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { BadFileError, BadOptionError } from '../errors.js';
 import { checkOutputs } from '../util/output-targets.js';
+import { QUEUE_FLAG, QUEUE_HELP, queueAddress } from './queue.js';
 import { addAnalysisOptions, analysisTargets, parseAnalysisOptions } from './analyze-options.js';
 
 const MODEL_FILES = /^(config\.json|model\.json|adapter_config\.json|.*\.(safetensors|onnx|bin|pt|pth|gguf))$/;
@@ -41,13 +42,14 @@ export async function expandModels(args: readonly string[]): Promise<string[]> {
 export function registerCompare(program: Command): void {
   addAnalysisOptions(program.command('compare <models...>')
     .description('analyse a family of models (paths, a folder of checkpoints, or a list file) and tabulate how each bound grows with depth and width'))
-    .action(async (models: string[], raw: Record<string, string | boolean | undefined>) => {
+    .option(QUEUE_FLAG, `${QUEUE_HELP}; one job per checkpoint`)
+    .action(async (models: string[], { queue, ...raw }: Record<string, string | boolean | undefined>) => {
       // Options, models and outputs are checked before the readers and vega load.
       const o = parseAnalysisOptions(raw);
       if (o.init || o.mergeInto) throw new BadOptionError('compare does not take --init or --merge-into (run analyze per model)');
       const paths = await expandModels(models);
       checkOutputs(analysisTargets(o), { models: paths, files: models });
       const { runCompare } = await import('./compare-action.js');
-      await runCompare(paths, o);
+      await runCompare(paths, o, queueAddress(queue as string | undefined));
     });
 }

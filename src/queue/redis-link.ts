@@ -1,0 +1,93 @@
+import type { RedisOptions as BullRedisOptions } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
+import { GenboundError } from '../errors.js';
+import type { QueueAddress } from './url.js';
+
+/** Redis could not be reached, or stayed unreachable longer than the retry budget. */
+export class QueueConnectionError extends GenboundError {}
+
+/** A job failed its last attempt; the message is that job's one-line error. */
+export class QueueJobError extends GenboundError {}
+
+/** Seconds a lost connection is retried (with backoff) before the command gives up: GENBOUND_QUEUE_RETRY_SECONDS, default 60. */
+export function retryBudgetMs(): number {
+  const v = Number(process.env.GENBOUND_QUEUE_RETRY_SECONDS ?? '60');
+  return (Number.isFinite(v) && v > 0 ? v : 60) * 1000;
+}
+
+/**
+ * The connection settings every Redis client of one command shares (BullMQ opens several: one
+ * per Queue, Worker and blocking reader). Reconnects back off exponentially (0.1 s doubling up to
+ * 5 s); once the connection has been down for the retry budget, every client stops retrying and
+ * `lost` rejects with one line naming the server and the last error.
+ */
+export class RedisLink {
+  readonly lost: Promise<never>;
+  private fail!: (e: QueueConnectionError) => void;
+  private downSince: number | undefined;
+  private lastError = '';
+  private tries = 0;
+  private gaveUp = false;
+  private readonly budgetMs = retryBudgetMs();
+
+  constructor(readonly address: QueueAddress) {
+    this.lost = new Promise<never>((_, reject) => {
+      this.fail = reject;
+    });
+    this.lost.catch(() => undefined); // observed by whoever races it
+  }
+
+  /** Note an error event from any client (kept for the final message). */
+  readonly onError = (e: Error): void => {
+    const msg = (e.message || String(e)).split('\n')[0];
+    if (msg) this.lastError = msg;
+  };
+
+  /** Options for `new IORedis(...)` and for BullMQ's `connection`. */
+  options(): RedisOptions {
+    const a = this.address;
+    return {
+      host: a.host,
+      port: a.port,
+      db: a.db,
+      username: a.username,
+      password: a.password,
+      tls: a.tls ? { servername: a.host } : undefined,
+      connectTimeout: 10_000,
+      maxRetriesPerRequest: null, // BullMQ's workers need this; the budget below bounds the wait
+      enableReadyCheck: true,
+      retryStrategy: (times: number) => this.retry(times),
+    };
+  }
+
+  /** The same options typed for BullMQ's `connection` (its typing of retryStrategy differs). */
+  bullOptions(): BullRedisOptions {
+    const { retryStrategy: _r, ...rest } = this.options();
+    return { ...rest, retryStrategy: (times: number) => this.retry(times) };
+  }
+
+  private retry(times: number): number | null {
+    const now = Date.now();
+    if (this.gaveUp) return null;
+    if (times === 1 || this.downSince === undefined) this.downSince = now;
+    this.tries++;
+    if (now - this.downSince >= this.budgetMs) {
+      this.gaveUp = true;
+      const secs = Math.round((now - this.downSince) / 1000);
+      this.fail(new QueueConnectionError(`lost the connection to Redis at ${this.address.display} and could not reconnect in ${secs} s (${this.tries} tries${this.lastError ? `; last error: ${this.lastError}` : ''})`));
+      return null;
+    }
+    return Math.min(100 * 2 ** Math.min(times - 1, 6), 5000);
+  }
+
+  /** Call when a client is connected again (resets the budget). */
+  readonly onReady = (): void => {
+    this.downSince = undefined;
+    this.tries = 0;
+  };
+
+  /** Races `p` against the loss of the connection. */
+  guard<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.lost]);
+  }
+}
