@@ -7,6 +7,7 @@ import { analysisSummary } from '../report/summary.js';
 import { writeAnalysisReport } from '../report/analysis-report.js';
 import { type AnalysisCliOptions } from './analyze-options.js';
 import { ProgressBar } from '../util/progress.js';
+import type { QueueAddress } from '../queue/url.js';
 import type { AnalysisResult } from '../types/analysis.js';
 
 /** Runs one analysis with the CLI's options (engine, progress bar); shared with compare. */
@@ -23,10 +24,11 @@ export async function analyzeWithOptions(model: string | undefined, o: AnalysisC
 }
 
 /** `genbound analyze [model]` with commander's raw option values. */
-export async function runAnalyze(model: string | undefined, o: AnalysisCliOptions): Promise<void> {
+export async function runAnalyze(model: string | undefined, o: AnalysisCliOptions, address?: QueueAddress): Promise<void> {
   // The report draws the spectra (decay, ESD): keep them in memory for it, but write them to
   // JSON/CSV only with --spectra, as documented.
-  const full = await analyzeWithOptions(model, { ...o, spectra: o.spectra === true || o.report !== undefined });
+  const oFull = { ...o, spectra: o.spectra === true || o.report !== undefined };
+  const full = address ? await (await import('./queue-analyze.js')).analyzeOnQueue(address, model, oFull) : await analyzeWithOptions(model, oFull);
   const result: AnalysisResult = o.spectra ? full : { ...full, matrices: full.matrices.map(({ singularValues: _sv, ...m }) => m) };
   const written: string[] = [];
   if (o.json) {

@@ -11,7 +11,7 @@ import { queueProgress } from './queue.js';
  * view is computed here from them, as without a queue.
  */
 export async function compareOnQueue(address: QueueAddress, paths: readonly string[], names: readonly string[], o: AnalysisCliOptions): Promise<AnalysisResult[]> {
-  const settings = { convention: o.convention, lPhi: o.lphi, rankTol: o.rankTol, gridM: o.gridM, heads: o.heads, spectra: o.spectra };
+  const { workers: _w, progress: _p, json: _j, csv: _c, report: _r, png: _png, ...settings } = o;
   const p = queueProgress(o.progress, 'checkpoints');
   try {
     const results = await runUnits(address, (memo) => modelUnits(paths, names, settings, memo), p) as AnalysisResult[];

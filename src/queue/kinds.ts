@@ -2,6 +2,8 @@ import { registerUnitKind } from './units.js';
 
 /**
  * Every kind of unit a worker can run, each loaded on first use:
- *   analyze-model  one whole checkpoint (compare's unit)
+ *   analyze-model  one whole checkpoint (compare's unit; analyze's for LoRA and generic mode)
+ *   analyze-layer  one layer of one checkpoint (analyze's unit)
  */
+registerUnitKind('analyze-layer', async () => (await import('./kinds/analyze-layer.js')).analyzeLayerUnit);
 registerUnitKind('analyze-model', async () => (await import('./kinds/analyze-model.js')).analyzeModelUnit);

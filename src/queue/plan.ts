@@ -21,7 +21,7 @@ export async function modelReference(model: string | undefined, memo?: DigestMem
 }
 
 /** One whole-checkpoint unit per model (compare's units), keyed by model digest and settings. */
-export async function modelUnits(models: readonly string[], names: readonly string[], settings: WireRunSettings, memo?: DigestMemo): Promise<Unit[]> {
+export async function modelUnits(models: readonly (string | undefined)[], names: readonly string[], settings: WireRunSettings, memo?: DigestMemo): Promise<Unit[]> {
   const units: Unit[] = [];
   for (let i = 0; i < models.length; i++) {
     const { ref, digest } = await modelReference(models[i], memo);

@@ -75,6 +75,29 @@ test('compare on 3 workers: the merged JSON equals the single-process JSON byte 
   assert.deepEqual(await stats(), { computed: 7, duplicates: 0 });
 });
 
+async function analyzeJson(args: string[], name: string): Promise<{ json: string; err: string }> {
+  const out = join(tmp, `${name}.json`);
+  const r = await runCli(['analyze', ...args, '--json', out]);
+  assert.equal(r.code, 0, r.err);
+  return { json: readFileSync(out, 'utf8'), err: r.err };
+}
+
+test('analyze on the queue, one job per layer: the merged JSON equals the single-process JSON byte for byte', async () => {
+  await flush();
+  const cases: [string, string[]][] = [
+    ['llama', [join(family, 'ckpt-0'), '--spectra']],
+    ['bert-init', [join(E2E, 'bert-f32'), '--init', join(E2E, 'bert-init')]],
+    ['lora-merged', [join(E2E, 'bert-lora'), '--merge-into', join(E2E, 'bert-f32')]],
+  ];
+  for (const [name, args] of cases) {
+    const single = await analyzeJson(args, `${name}-single`);
+    const queued = await analyzeJson([...args, '--queue', redis.url], `${name}-queued`);
+    assert.equal(queued.json, single.json, name);
+  }
+  // 2 layers + 3 layers (bert with --init) + 1 whole-model job (LoRA merged)
+  assert.deepEqual(await stats(), { computed: 6, duplicates: 0 });
+});
+
 test('a job that fails 3 times fails the run with its one-line error, and writes no JSON', async () => {
   await flush();
   const bad = join(tmp, 'broken');

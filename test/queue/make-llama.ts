@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSafetensors, type WritableTensor } from '../../src/io/safetensors-write.js';
+import { writeSafetensors, type WritableTensor } from '../../src/io/formats/safetensors/write.js';
 
 /**
  * Writes a LLaMA-shaped safetensors checkpoint (config.json + model.safetensors) with

@@ -1,5 +1,6 @@
 import { createEngine } from '../../analysis/engine.js';
 import { analyzePath, type RunSettings } from '../../analysis/run.js';
+import { resolveSettings } from '../../analysis/settings.js';
 import { BadOptionError } from '../../errors.js';
 import type { UnitHandler } from '../units.js';
 
@@ -27,7 +28,8 @@ export const analyzeModelUnit: UnitHandler = {
     const p = checkPayload(payload);
     const engine = createEngine(1);
     try {
-      return await analyzePath(p.model ?? undefined, engine, { ...p.settings });
+      const { workers: _w, ...settings } = resolveSettings(p.settings, 'api');
+      return await analyzePath(p.model ?? undefined, engine, settings);
     } finally {
       await engine.close();
     }
