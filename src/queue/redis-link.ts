@@ -41,6 +41,11 @@ export class RedisLink {
   readonly onError = (e: Error): void => {
     const msg = (e.message || String(e)).split('\n')[0];
     if (msg) this.lastError = msg;
+    // A refused login does not get better by retrying: fail at once.
+    if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(msg) && !this.gaveUp) {
+      this.gaveUp = true;
+      this.fail(new QueueConnectionError(`Redis at ${this.address.display} refused the login: ${msg} (give the user and password in the URL: redis://user:password@host:port)`));
+    }
   };
 
   /** Options for `new IORedis(...)` and for BullMQ's `connection`. */

@@ -33,7 +33,16 @@ export class ResultStore implements DigestMemo {
     const redis = new Redis({ ...link.options(), lazyConnect: true });
     redis.on('error', link.onError);
     redis.on('ready', link.onReady);
-    await link.guard(redis.connect());
+    // connect() rejects at the first refused attempt; the retries (and the budget) go on in the
+    // background, so wait for 'ready' or for the link to give up.
+    const ready = new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+    redis.connect().catch(() => undefined);
+    try {
+      await link.guard(ready);
+    } catch (e) {
+      redis.disconnect();
+      throw e;
+    }
     return new ResultStore(redis);
   }
 
