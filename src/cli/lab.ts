@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { QUEUE_FLAG, QUEUE_HELP, queueAddress } from './queue.js';
 import { BadFileError, BadOptionError } from '../errors.js';
 import { checkOutputs } from '../util/output-targets.js';
 
@@ -35,7 +36,8 @@ export function registerLab(program: Command): void {
     .option('--quick', 'the quick configuration (about 10 minutes or less on 2 cores)')
     .option('--quiet', 'no progress bar')
     .option('--print-config', 'print the effective config and exit')
-    .action(async (name: string, o: { config?: string; out?: string; quick?: boolean; quiet?: boolean; printConfig?: boolean }) => {
+    .option(QUEUE_FLAG, `${QUEUE_HELP}; one job per training run`)
+    .action(async (name: string, o: { config?: string; out?: string; quick?: boolean; quiet?: boolean; printConfig?: boolean; queue?: string }) => {
       // Config file and outputs are checked first; the lab (and src/nn) is imported only then.
       const user = o.config ? readConfig(o.config) : undefined;
       if (user !== undefined && (typeof user !== 'object' || user === null || Array.isArray(user))) {
@@ -61,7 +63,9 @@ export function registerLab(program: Command): void {
         process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
         return;
       }
-      const { result, seconds } = await runExperiment(name, { out, config: user, quick: o.quick === true, progress: o.quiet ? silentProgress : barProgress() });
+      const address = queueAddress(o.queue);
+      const executor = address ? await (await import('./queue-lab.js')).labExecutor(address, name, o.quick === true, o.quiet !== true) : undefined;
+      const { result, seconds } = await runExperiment(name, { out, config: user, quick: o.quick === true, progress: o.quiet ? silentProgress : barProgress(), executor });
       process.stdout.write(`${name}: ${result.rows.length} rows in ${seconds.toFixed(1)} s -> ${join(out, 'results.json')}, results.csv, report/index.html\n`);
     });
 }

@@ -126,6 +126,6 @@ export class Cli {
 /** Starts n workers on the queue and waits until each is listening. */
 export async function startWorkers(url: string, n: number, env: Record<string, string> = {}): Promise<Cli[]> {
   const ws = Array.from({ length: n }, () => new Cli(['worker', '--queue', url], env));
-  await Promise.all(ws.map((w) => w.waitFor('waiting for jobs')));
+  await Promise.all(ws.map((w) => w.waitFor('waiting for jobs', 120_000)));
   return ws;
 }

@@ -33,6 +33,7 @@ export interface Job {
 
 /** Runs the jobs in order, each checkpointed under its key; returns meta + result rows. */
 export async function runJobs(ctx: RunContext, label: string, jobs: readonly Job[]): Promise<Row[]> {
+  if (ctx.executor) return ctx.executor(ctx, label, jobs);
   const rows: Row[] = [];
   ctx.progress.start(jobs.length, label);
   try {

@@ -17,6 +17,8 @@ export interface RunContext {
   quick: boolean;
   /** Called with a short status after each run (the CLI draws a progress bar). */
   progress: Progress;
+  /** Runs the run lists instead of runJobs' in-order loop (lab run --queue: src/queue/lab-executor.ts). */
+  executor?: (ctx: RunContext, label: string, jobs: readonly import('./experiment.js').Job[]) => Promise<Row[]>;
 }
 
 export interface Progress {
@@ -50,9 +52,14 @@ function safeKey(key: string): string {
   return key.replace(/[^A-Za-z0-9_.=-]+/g, '_');
 }
 
+/** Where run `key`'s result is checkpointed. */
+export function checkpointPath(ctx: Pick<RunContext, 'out'>, key: string): string {
+  return join(ctx.out, 'runs', `${safeKey(key)}.json`);
+}
+
 /** Returns the checkpointed result of run `key`, computing and saving it if absent. */
 export async function cached<T>(ctx: RunContext, key: string, fn: () => T | Promise<T>): Promise<{ value: T; reused: boolean }> {
-  const file = join(ctx.out, 'runs', `${safeKey(key)}.json`);
+  const file = checkpointPath(ctx, key);
   if (existsSync(file)) return { value: JSON.parse(readFileSync(file, 'utf8')) as T, reused: true };
   const value = await fn();
   writeFileAtomic(file, JSON.stringify(value));
