@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { downloadModel } from '../io/hub.js';
 import { HUB_ID } from '../io/open.js';
-import { defaultModelPath } from '../models/index.js';
+import { defaultModelPath } from '../models/paths.js';
 import { contentKey, modelDigest, type DigestMemo } from './content-key.js';
 import type { Unit } from './units.js';
 import type { AnalyzeModelPayload, WireRunSettings } from './kinds/analyze-model.js';

@@ -5,7 +5,8 @@ import { resolveSettings } from '../../analysis/settings.js';
 import { BadOptionError } from '../../errors.js';
 import { openSource } from '../../io/open.js';
 import type { TensorSource } from '../../io/types.js';
-import { defaultModelPath, detectAdapter } from '../../models/index.js';
+import { detectAdapter } from '../../models/index.js';
+import { defaultModelPath } from '../../models/paths.js';
 import type { UnitHandler } from '../units.js';
 
 export interface AnalyzeLayerPayload {
