@@ -102,7 +102,11 @@ test('a job that fails 3 times fails the run with its one-line error, and writes
   await flush();
   const bad = join(tmp, 'broken');
   mkdirSync(bad, { recursive: true });
-  writeFileSync(join(bad, 'model.safetensors'), Buffer.from('this is not a safetensors file at all'));
+  // a safetensors file whose header is cut short: found as a model, refused when read
+  const header = Buffer.from('{"w": {"dtype":"F32","shape":[2],"data_offsets":[0,8]');
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  writeFileSync(join(bad, 'model.safetensors'), Buffer.concat([len, header, Buffer.alloc(8)]));
   const out = join(tmp, 'broken.json');
   const r = await runCli(['compare', join(E2E, 'bert-f32'), bad, '--queue', redis.url, '--json', out]);
   assert.equal(r.code, 1);
