@@ -9,6 +9,17 @@ export class QueueConnectionError extends GenboundError {}
 /** A job failed its last attempt; the message is that job's one-line error. */
 export class QueueJobError extends GenboundError {}
 
+/**
+ * Waits for `p` (a close or disconnect that may never settle once Redis is gone) at most `ms`.
+ * The timer is not unref'd: an await on a promise with nothing left to wake it would end Node
+ * with exit code 13 instead of the one-line report.
+ */
+export async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => { t = setTimeout(r, ms); })]);
+  clearTimeout(t);
+}
+
 /** Seconds a lost connection is retried (with backoff) before the command gives up: GENBOUND_QUEUE_RETRY_SECONDS, default 60. */
 export function retryBudgetMs(): number {
   const v = Number(process.env.GENBOUND_QUEUE_RETRY_SECONDS ?? '60');

@@ -1,6 +1,6 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { DigestMemo } from './content-key.js';
-import { QueueJobError, RedisLink } from './redis-link.js';
+import { QueueJobError, RedisLink, within } from './redis-link.js';
 import { QUEUE_NAME, ResultStore } from './store.js';
 import type { Unit } from './units.js';
 import type { QueueAddress } from './url.js';
@@ -45,8 +45,8 @@ export async function withQueue<T>(address: QueueAddress, f: (q: Queue, store: R
     await link.guard(queue.waitUntilReady());
     return await link.guard(f(queue, store, link));
   } finally {
-    await Promise.race([queue.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
-    await queue.disconnect().catch(() => undefined);
+    await within(queue.close(), 2000);
+    await within(queue.disconnect(), 2000);
     store.close();
   }
 }

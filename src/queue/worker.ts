@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
 import type { BackendName } from '../linalg/types.js';
 import { ComputeThread } from './compute.js';
-import { RedisLink } from './redis-link.js';
+import { RedisLink, within } from './redis-link.js';
 import { QUEUE_NAME, ResultStore } from './store.js';
 import { isUnit } from './units.js';
 import type { QueueAddress } from './url.js';
@@ -100,8 +100,8 @@ export async function runWorker(address: QueueAddress, opts: WorkerOptions = {})
     if (timer) clearInterval(timer);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await Promise.race([worker.close(true).catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
-    await worker.disconnect().catch(() => undefined);
+    await within(worker.close(true), 2000);
+    await within(worker.disconnect(), 2000);
     await compute.close();
     store.close();
   }

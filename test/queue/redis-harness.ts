@@ -108,7 +108,7 @@ export class Cli {
   }
 
   /** Resolves once stderr contains `text` (rejects after `ms`). */
-  async waitFor(text: string | RegExp, ms = 30_000): Promise<void> {
+  async waitFor(text: string | RegExp, ms = 120_000): Promise<void> {
     const t0 = Date.now();
     while (!(typeof text === 'string' ? this.err.includes(text) : text.test(this.err))) {
       if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${String(text)}; stderr: ${this.err}`);
