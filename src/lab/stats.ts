@@ -159,3 +159,23 @@ export function tauWithInterval(x: readonly number[], y: readonly number[], reps
   boot.sort((p, q) => p - q);
   return { tau, ci: boot.length ? [boot[Math.floor(0.025 * boot.length)], boot[Math.min(boot.length - 1, Math.floor(0.975 * boot.length))]] : [NaN, NaN] };
 }
+
+/**
+ * τ(x1, y) − τ(x2, y) with a 95 % percentile bootstrap interval that resamples the items (models)
+ * once for both, so the comparison is paired.
+ */
+export function tauDifference(x1: readonly number[], x2: readonly number[], y: readonly number[], reps = 2000, seed = 2): { diff: number; ci: [number, number] } {
+  const diff = kendallTau(x1, y) - kendallTau(x2, y);
+  const n = y.length;
+  if (n < 3) return { diff, ci: [NaN, NaN] };
+  const rng = new Rng(seed);
+  const boot: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const idx = Array.from({ length: n }, () => rng.int(n));
+    const yy = idx.map((i) => y[i]);
+    const d = kendallTau(idx.map((i) => x1[i]), yy) - kendallTau(idx.map((i) => x2[i]), yy);
+    if (Number.isFinite(d)) boot.push(d);
+  }
+  boot.sort((p, q) => p - q);
+  return { diff, ci: boot.length ? [boot[Math.floor(0.025 * boot.length)], boot[Math.min(boot.length - 1, Math.floor(0.975 * boot.length))]] : [NaN, NaN] };
+}

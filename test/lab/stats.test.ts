@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { kendallTau, pairedRatio, seedSlope, tauWithInterval, verdictOf } from '../../src/lab/stats.js';
+import { kendallTau, pairedRatio, seedSlope, tauDifference, tauWithInterval, verdictOf } from '../../src/lab/stats.js';
 
 // Reference values: scripts/golden/lab_stats.py (scipy.stats.t, scipy.stats.kendalltau, numpy.polyfit).
 const fx = JSON.parse(readFileSync(new URL('../fixtures/lab/stats.json', import.meta.url), 'utf8')) as {
@@ -43,4 +43,14 @@ test('seed slope: the estimate matches numpy.polyfit; identical or uniformly shi
   const shifted = new Map([1, 2, 3, 4].map((s) => [s, new Map(fx.slope.sizes.map((x) => [x, (s === 4 ? 3 : 1) / x]))]));
   const w = seedSlope(shifted);
   assert.ok(Math.abs(w.slope + 1) < 1e-12 && w.hi - w.lo < 1e-9, JSON.stringify(w));
+});
+
+test('τ difference: paired over models; zero for a proxy against itself, positive for a perfect ranker against noise', () => {
+  const same = tauDifference(fx.tau.x, fx.tau.x, fx.tau.y);
+  assert.equal(same.diff, 0);
+  assert.deepEqual(same.ci, [0, 0]);
+  const y = Array.from({ length: 30 }, (_, i) => i + 0.5 * Math.sin(7 * i));
+  const noise = Array.from({ length: 30 }, (_, i) => Math.sin(13.7 * i * i));
+  const d = tauDifference(y, noise, y);
+  assert.ok(Math.abs(d.diff - (1 - kendallTau(noise, y))) < 1e-12 && d.ci[0] > 0, JSON.stringify(d));
 });

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { createEngine } from '../../analysis/engine.js';
 import { Rng } from '../rng.js';
-import { tauWithInterval } from '../stats.js';
+import { tauDifference, tauWithInterval } from '../stats.js';
 import { trainSaveAnalyse } from './analysed.js';
 import { BASE_DEFAULTS, QUICK_SIZE, checkPositiveInts, problemOf, type BaseConfig } from './common.js';
 import { defineExperiment, runJobs, type Job } from './experiment.js';
@@ -60,9 +60,12 @@ function tauRows(rows: readonly Row[]): Row[] {
   const logm = rows.map((r) => Math.log10(Number(r.m)));
   const proxies = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => k.startsWith('log10_'))))];
   const out: Row[] = [];
+  const baseline = logm.map((v) => -0.5 * v);
   const add = (proxy: string, kind: string, x: number[]): void => {
     const t = tauWithInterval(x, gaps);
-    out.push({ proxy, kind, tau: t.tau, lo95: t.ci[0], hi95: t.ci[1] });
+    const d = tauDifference(x, baseline, gaps);
+    const word = d.ci[0] > 0 ? 'better' : d.ci[1] < 0 ? 'worse' : 'not distinguishable';
+    out.push({ proxy, kind, tau: t.tau, lo95: t.ci[0], hi95: t.ci[1], vs1OverSqrtM: d.diff, vsLo95: d.ci[0], vsHi95: d.ci[1], verdict: kind === 'model-free' && proxy === '1/√m' ? null : word });
   };
   for (const k of proxies) {
     add(k.slice(6), 'bound', rows.map((r) => Number(r[k])));
@@ -124,14 +127,14 @@ export const loopback = defineExperiment<LoopbackConfig>({
       ];
       return {
         rows: all.map((r) => ({ ...r, learned: Number(r.relTest) < 1 ? 1 : 0 })),
-        summary: { models: all.length, dropped, used: rows.length, degenerateModels: degenerate, kendallTau: taus.map((t) => ({ proxy: t.proxy, kind: t.kind, tau: t.tau, ci: [t.lo95, t.hi95] })) },
+        summary: { models: all.length, dropped, used: rows.length, degenerateModels: degenerate, kendallTau: taus.map((t) => ({ proxy: t.proxy, kind: t.kind, tau: t.tau, ci: [t.lo95, t.hi95], minus1OverSqrtM: t.vs1OverSqrtM, minusCi: [t.vsLo95, t.vsHi95], verdict: t.verdict })) },
         notes,
         sections: [{
           title: `Bound proxies against measured gaps (${rows.length} independently trained Transformers)`,
-          text: 'Kendall τ-b across models between each proxy and the generalisation gap, 95 % percentile bootstrap over models; “/ √m” divides the proxy by √m, the sample-size factor of the bounds. A proxy is informative only if its interval lies above those of the model-free baselines.',
+          text: 'Kendall τ-b across models between each proxy and the generalisation gap, 95 % percentile bootstrap over models; “/ √m” divides the proxy by √m, the sample-size factor of the bounds. “− τ(1/√m)” is the paired difference from ranking by 1/√m alone (models resampled once for both): a proxy adds something only if that interval lies above 0 (verdict “better”).',
           figures: sa ? [{ name: 'loopback', title: `${sa.slice(6)} / √m against the gap`, spec: scatterSpec(rows.map((r) => ({ x: Number(r[sa]) - 0.5 * Math.log10(Number(r.m)), y: Number(r.gap), series: `hidden ${r.hidden}, L ${r.layers}` })), { xTitle: `log10 ${sa.slice(6)} − ½ log10 m`, yTitle: 'test − train MSE' }) }] : [],
           tables: [
-            table('tau', 'Kendall τ-b between proxies and gaps (95 % bootstrap interval over models)', taus, ['proxy', 'kind', 'tau', 'lo95', 'hi95']),
+            table('tau', 'Kendall τ-b between proxies and gaps (95 % bootstrap interval over models), and its paired difference from 1/√m', taus, ['proxy', 'kind', 'tau', 'lo95', 'hi95', 'vs1OverSqrtM', 'vsLo95', 'vsHi95', 'verdict']),
             table('models', 'Models (learned = relative test error < 1)', all.map((r) => ({ ...r, learned: Number(r.relTest) < 1 ? 1 : 0 })), ['model', 'hidden', 'layers', 'm', 'weightDecay', 'steps', 'params', 'trainMse', 'testMse', 'relTest', 'gap', 'pOptPositive', 'matrices', 'learned', ...(sa ? [sa] : [])]),
           ],
         }],
