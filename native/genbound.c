@@ -16,32 +16,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <stdio.h>
-#include <pthread.h>
 
-/* Fortran LAPACK/BLAS as exported by libopenblas (32-bit integers). */
-extern void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s,
-                    double *u, const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork,
-                    int *iwork, int *info);
-extern void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau, double *work,
-                    const int *lwork, int *info);
-extern void sgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const float *alpha,
-                   const float *a, const int *lda, const float *b, const int *ldb, const float *beta, float *c,
-                   const int *ldc);
-extern void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
-                   const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c,
-                   const int *ldc);
-extern void dgeqrt_(const int *m, const int *n, const int *nb, double *a, const int *lda, double *t, const int *ldt,
-                    double *work, int *info);
-extern void dtrmm_(const char *side, const char *uplo, const char *transa, const char *diag, const int *m, const int *n,
-                   const double *alpha, const double *a, const int *lda, double *b, const int *ldb);
-extern void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha, const double *a,
-                   const int *lda, const double *beta, double *c, const int *ldc);
-extern void openblas_set_num_threads(int n);
-extern int openblas_get_num_threads(void);
-extern char *openblas_get_config(void);
-extern char *openblas_get_corename(void);
+#include "blas.h"
 
 #define CHECK(call)                                                                  \
   do {                                                                               \
@@ -199,162 +176,6 @@ static napi_value js_qrRcm(napi_env env, napi_callback_info info) {
   memset(r, 0, sizeof(double) * (size_t)n * (size_t)n);
   for (int i = 0; i < n; i++)
     for (int j = i; j < n; j++) r[(size_t)i * n + j] = a[i + (size_t)j * m];
-  return out;
-}
-
-/*
- * Per-thread scratch for productSvals, grown on demand and kept: the factored path runs once per
- * attention head, and malloc'ing ~0.8 MB per call (mmap + page faults) cost as much as the QRs.
- * Thread-local because pool workers (worker_threads) call the addon concurrently. Requests above
- * KEEP_MAX doubles are served by a one-off malloc instead, so a single huge call does not pin memory.
- */
-#define KEEP_MAX ((size_t)1 << 21) /* 16 MB */
-static __thread double *scratch;
-static __thread size_t scratch_cap;
-
-static double *scratch_get(size_t n, int *owned) {
-  *owned = 0;
-  if (n <= scratch_cap) return scratch;
-  if (n > KEEP_MAX) {
-    *owned = 1;
-    return (double *)malloc(sizeof(double) * n);
-  }
-  double *p = (double *)realloc(scratch, sizeof(double) * n);
-  if (!p) return NULL;
-  scratch = p;
-  scratch_cap = n;
-  return p;
-}
-
-/*
- * dgeqrt's small GEMMs only pay with OpenBLAS's AVX-512 kernels. 768×64, one thread, on this
- * machine's Zen 4 (min of 200): SkylakeX kernels dgeqrt 0.16 ms vs dgeqrf 0.29 ms; Haswell kernels
- * (OPENBLAS_CORETYPE=Haswell, AVX2) dgeqrt 0.37 ms vs dgeqrf 0.33 ms.
- */
-static int qrt_is_faster(void) {
-  const char *core = openblas_get_corename();
-  return core && (strcasecmp(core, "skylakex") == 0 || strcasecmp(core, "cooperlake") == 0 ||
-                  strcasecmp(core, "sapphirerapids") == 0);
-}
-
-/* One thin QR of productSvals: copies `src` (if set) into `a`, then dgeqrt or dgeqrf in place. */
-typedef struct {
-  int m, k, nb, lwq, use_qrt, info;
-  double *a, *t, *work;
-  const double *src;
-} qr_job;
-
-static void run_qr(qr_job *j) {
-  if (j->src) memcpy(j->a, j->src, sizeof(double) * (size_t)j->m * (size_t)j->k);
-  if (j->use_qrt) dgeqrt_(&j->m, &j->k, &j->nb, j->a, &j->m, j->t, &j->nb, j->work, &j->info);
-  else dgeqrf_(&j->m, &j->k, j->a, &j->m, j->t, j->work, &j->lwq, &j->info);
-}
-
-static void *qr_thread(void *job) {
-  run_qr((qr_job *)job);
-  return NULL;
-}
-
-/* Below this many factor entries (m·k + k·n) OpenBLAS runs single-threaded: thread start-up and
- * synchronisation cost more than the work (768×64 factors: 0.9 ms with 2 threads vs 0.5 ms).
- * With two idle cores the two QRs side by side took 0.36 ms instead of 0.66 ms (C harness, min of
- * 300); with the other core busy they cost the same as one after the other. */
-#define PRODUCT_SERIAL_MAX 1048576.0
-
-/*
- * productSvals(m, k, n, a, b) -> Float64Array of k singular values (descending) of A·B for row-major
- * A (m×k) and B (k×n) with k <= min(m, n); a and b are not modified. One call instead of
- * QR/QR/GEMM/SVD round trips:
- *   the row-major A is the column-major Aᵀ, so A is transposed into scratch (m×k column-major) and
- *   factored A = Q_A·R_A; the row-major B is the column-major Bᵀ (n×k), copied and factored
- *   Bᵀ = Q_B·R_B, so B = R_Bᵀ·Q_Bᵀ and σ(A·B) = σ(R_A·R_Bᵀ), a k×k core (dtrmm), then dgesdd.
- * The QRs: dgeqrf, whose 64-column case stays in the unblocked level-2 dgeqr2 (crossover 128
- * columns), or dgeqrt (compact-WY blocks, level-3 inside) where OpenBLAS has AVX-512 GEMM kernels;
- * see qrt_is_faster.
- */
-static napi_value js_productSvals(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int m, k, n;
-  double *a, *b;
-  size_t la, lb;
-  if (argc < 5 || !get_int(env, argv[0], &m) || !get_int(env, argv[1], &k) || !get_int(env, argv[2], &n))
-    return fail(env, "productSvals: expected (m, k, n, a: Float64Array, b: Float64Array) with integers m, k, n >= 0");
-  if (!get_array(env, argv[3], napi_float64_array, (void **)&a, &la) ||
-      !get_array(env, argv[4], napi_float64_array, (void **)&b, &lb))
-    return fail(env, "productSvals: a and b must be Float64Arrays");
-  if ((size_t)m * (size_t)k > la || (size_t)k * (size_t)n > lb) return fail(env, "productSvals: a or b is shorter than its shape");
-  if (k > m || k > n) return fail(env, "productSvals: needs k <= min(m, n)");
-  napi_value ab, out;
-  double *s;
-  CHECK(napi_create_arraybuffer(env, (size_t)k * sizeof(double), (void **)&s, &ab));
-  CHECK(napi_create_typedarray(env, napi_float64_array, (size_t)k, ab, 0, &out));
-  if (k == 0) return out;
-
-  /* Workspace: dgeqrt needs T (nb×k) and nb·k; dgeqrf needs tau (k) and its queried lwork. */
-  int use_qrt = qrt_is_faster(), nb = k < 16 ? k : 16; /* nb 8–32 measured alike for 768×64 */
-  int lwork = -1, lwq = -1, info_ = 0, kk = k, mx = m > n ? m : n;
-  double wq, dum = 0;
-  int idum = 0;
-  dgesdd_("N", &kk, &kk, &dum, &kk, &dum, &dum, &kk, &dum, &kk, &wq, &lwork, &idum, &info_);
-  if (info_ != 0) return fail(env, "productSvals: dgesdd workspace query failed");
-  lwork = (int)wq + 1;
-  if (use_qrt) lwq = nb * k;
-  else {
-    dgeqrf_(&mx, &kk, &dum, &mx, &dum, &wq, &lwq, &info_);
-    lwq = (int)wq + 1;
-  }
-  size_t nA = (size_t)m * k, nB = (size_t)n * k, nT = use_qrt ? (size_t)nb * k : (size_t)k;
-  size_t need = nA + nB + 2 * (nT + (size_t)lwq) + (size_t)k * k + (size_t)lwork + 8 * (size_t)k;
-  int owned;
-  double *ws = scratch_get(need, &owned);
-  if (!ws) return fail(env, "productSvals: out of memory");
-  double *ca = ws, *cb = ca + nA, *ta = cb + nB, *wa = ta + nT, *tb = wa + lwq, *wb = tb + nT;
-  double *core = wb + lwq, *sw = core + (size_t)k * k;
-  int *iwork = (int *)(sw + lwork);
-  qr_job ja = {m, kk, nb, lwq, use_qrt, 0, ca, ta, wa, NULL}, jb = {n, kk, nb, lwq, use_qrt, 0, cb, tb, wb, b};
-
-  /* Small factors: OpenBLAS single-threaded, and when it was allowed more than one thread the two
-   * independent QRs run side by side instead (B's copy and QR on a helper thread). Large factors:
-   * one after the other with OpenBLAS's own threads. */
-  int threads = openblas_get_num_threads();
-  int small = (double)m * k + (double)k * n <= PRODUCT_SERIAL_MAX;
-  if (small && threads > 1) openblas_set_num_threads(1);
-  pthread_t helper;
-  int side_by_side = small && threads > 1 && pthread_create(&helper, NULL, qr_thread, &jb) == 0;
-  /* Column-major A (m×k, ld m) from the row-major array, 8 rows at a time so that each column's
-   * writes are contiguous (the plain double loop measured 0.21 ms for 768×64, this 0.016 ms).
-   * Bᵀ is already column-major n×k (copied by qr_job). */
-  for (int i0 = 0; i0 < m; i0 += 8) {
-    int i1 = i0 + 8 < m ? i0 + 8 : m;
-    for (int j = 0; j < k; j++) {
-      double *dst = ca + (size_t)j * m;
-      for (int i = i0; i < i1; i++) dst[i] = a[(size_t)i * k + j];
-    }
-  }
-  run_qr(&ja);
-  if (side_by_side) pthread_join(helper, NULL);
-  else run_qr(&jb);
-  int infoA = ja.info, infoB = jb.info, ld = k;
-  /* core = R_A (upper triangle of ca), then core ← core·R_Bᵀ. */
-  for (int j = 0; j < k; j++) {
-    for (int i = 0; i <= j; i++) core[(size_t)j * k + i] = ca[(size_t)j * m + i];
-    for (int i = j + 1; i < k; i++) core[(size_t)j * k + i] = 0;
-  }
-  double one = 1;
-  if (infoA == 0 && infoB == 0) {
-    dtrmm_("R", "U", "T", "N", &kk, &kk, &one, cb, &n, core, &ld);
-    dgesdd_("N", &kk, &kk, core, &ld, s, NULL, &ld, NULL, &ld, sw, &lwork, iwork, &info_);
-  }
-  if (small && threads > 1) openblas_set_num_threads(threads);
-  if (owned) free(ws);
-  if (infoA != 0 || infoB != 0) return fail(env, "productSvals: the QR of a factor failed");
-  if (info_ != 0) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "productSvals: dgesdd info = %d (%s)", info_, info_ < 0 ? "bad argument" : "did not converge");
-    return fail(env, msg);
-  }
   return out;
 }
 
@@ -543,7 +364,8 @@ static napi_value js_setNumThreads(napi_env env, napi_callback_info info) {
 static napi_value js_config(napi_env env, napi_callback_info info) {
   (void)info;
   char buf[512];
-  snprintf(buf, sizeof buf, "%s; core %s", openblas_get_config(), openblas_get_corename());
+  snprintf(buf, sizeof buf, "%s; core %s; threads %d", openblas_get_config(), openblas_get_corename(),
+           openblas_get_num_threads());
   napi_value out;
   CHECK(napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &out));
   return out;
@@ -551,13 +373,14 @@ static napi_value js_config(napi_env env, napi_callback_info info) {
 
 /* native/nn.c: src/nn's float32 training kernels. */
 extern napi_status nn_register(napi_env env, napi_value exports);
+/* native/spectral.c: the analysis kernels (productSvals, productMeasures, denseMeasures). */
+extern napi_status spectral_register(napi_env env, napi_value exports);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"dgesdd", NULL, js_dgesdd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"qrR", NULL, js_qrR, NULL, NULL, NULL, napi_enumerable, NULL},
       {"qrRcm", NULL, js_qrRcm, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"productSvals", NULL, js_productSvals, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gramApply", NULL, js_gramApply, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gramMatrix", NULL, js_gramMatrix, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -568,6 +391,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (nn_register(env, exports) != napi_ok) return NULL;
+  if (spectral_register(env, exports) != napi_ok) return NULL;
   return exports;
 }
 

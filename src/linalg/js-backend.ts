@@ -1,10 +1,12 @@
-import type { FloatArray, LinalgBackend, Matrix } from './types.js';
+import type { FloatArray, LinalgBackend, Matrix, MatrixMeasures, SpectrumWanted } from './types.js';
 import { gemmJs } from './js/gemm.js';
 import { spectralNormVia, type GramApply } from './lanczos.js';
 import { checkProductShapes, float64View, label, toFloat64Copy, transpose } from './validate.js';
 import { bidiagonalize } from './js/householder.js';
 import { lqFusedInPlace } from './js/lq-fused.js';
 import { bidiagonalSingularValues } from './js/bidiag-svd.js';
+import { noteFormedProduct } from './formed.js';
+import { jsMeasureDense, jsMeasureProduct } from './js/measures.js';
 
 /**
  * Aspect ratio above which the SVD starts with an LQ (or QR) factorisation and bidiagonalises the
@@ -121,16 +123,29 @@ function lowerTransposeTimesLower(k: number, la: Float64Array, lb: Float64Array)
  */
 export function jsProductSingularValues(m: number, k: number, n: number, a: Float64Array, b: Float64Array,
   what = 'product'): Float64Array {
-  if (k >= Math.min(m, n)) return jsSingularValues(m, n, matmul(m, k, n, a, b), what);
+  if (k >= Math.min(m, n)) {
+    noteFormedProduct(m, k, n);
+    return jsSingularValues(m, n, matmul(m, k, n, a, b), what);
+  }
+  return jsThinProduct(m, k, n, a, b, what).sv;
+}
+
+/**
+ * The factored path for k < min(m, n): σ(A·B) and the lower-triangular L_A of Aᵀ = L_A·Q_A for the
+ * scaled Aᵀ (so the true factor is L_A / scaleA), which also gives ‖A·b_j‖ = ‖L_Aᵀ·b_j‖ / scaleA.
+ */
+export function jsThinProduct(m: number, k: number, n: number, a: Float64Array, b: Float64Array,
+  what = 'product'): { sv: Float64Array; la: Float64Array; scaleA: number } {
   const at = transpose(m, k, a, scratch(0, m * k));
   const bc = scratch(1, k * n);
   bc.set(b.subarray(0, k * n));
   const sa = normalise(at, m * k), sb = normalise(bc, k * n);
-  const core = lowerTransposeTimesLower(k, lqFusedInPlace(k, m, at), lqFusedInPlace(k, n, bc));
+  const la = lqFusedInPlace(k, m, at);
+  const core = lowerTransposeTimesLower(k, la, lqFusedInPlace(k, n, bc));
   const sv = jsSingularValues(k, k, core, what);
   const inv = 1 / (sa * sb);
   for (let i = 0; i < sv.length; i++) sv[i] *= inv;
-  return sv;
+  return { sv, la, scaleA: sa };
 }
 
 /**
@@ -202,6 +217,14 @@ export class JsBackend implements LinalgBackend {
     // jsProductSingularValues only reads its inputs: float64 data is checked, not copied.
     return jsProductSingularValues(a.rows, a.cols, b.cols, float64View(a, 'matrix A'), float64View(b, 'matrix B'),
       `product ${label(a, 'A')}·${label(b, 'B')}`);
+  }
+
+  measureDense(a: Matrix, spectrum: SpectrumWanted = 'all'): MatrixMeasures {
+    return jsMeasureDense(a, spectrum, (x) => this.spectralNorm(x));
+  }
+
+  measureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted = 'all'): MatrixMeasures {
+    return jsMeasureProduct(a, b, spectrum, (x) => this.spectralNorm(x));
   }
 
   /** Lanczos (src/linalg/lanczos.ts) on A's float64 values, the full SVD when it does not converge. */

@@ -46,7 +46,22 @@ export interface NativeAddon {
    * through the QRs of A and Bᵀ and the k×k core, in one call; `a` and `b` are not modified.
    * Runs OpenBLAS single-threaded for small factors (restoring the thread count afterwards).
    */
-  productSvals(m: number, k: number, n: number, a: Float64Array, b: Float64Array): Float64Array;
+  productSvals(m: number, k: number, n: number, a: Float64Array | Float32Array, b: Float64Array | Float32Array): Float64Array;
+  /**
+   * productSvals plus what the analysis needs of A·B without forming it: cn (n) ← its column norms
+   * (from R_A·B), stats[0] ← Σ|(A·B)ᵢⱼ| (computed `tile` rows at a time, default ~128 KB of them),
+   * stats[1] / stats[2] ← the flat index of the first NaN/Inf in A / B, or −1 (nothing computed).
+   * Native/spectral.c.
+   */
+  productMeasures(m: number, k: number, n: number, a: Float64Array | Float32Array, b: Float64Array | Float32Array,
+    cn: Float64Array, stats: Float64Array, tile?: number): Float64Array;
+  /**
+   * One pass over the row-major m×n float32 or float64 matrix a (not modified): stats[2] ← the flat
+   * index of the first NaN/Inf or −1 (then nothing else); with cn (n): column norms, stats[0] ← Σ|aᵢⱼ|,
+   * stats[1] ← ‖A‖_F; with sv (min(m, n)): the singular values (dgesdd on a tall float64 copy).
+   */
+  denseMeasures(m: number, n: number, a: Float64Array | Float32Array, sv: Float64Array | null, cn: Float64Array | null,
+    stats: Float64Array): void;
   /** out = c²·AᵀA·x for row-major m×n A (x, out: n values), in one pass over A. */
   gramApply(m: number, n: number, a: Float64Array, x: Float64Array, out: Float64Array, c: number): void;
   /** The k×k (k = min(m, n)) alpha·A·Aᵀ (m ≤ n) or alpha·AᵀA (m > n), both triangles, by dsyrk. */
@@ -89,7 +104,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const NATIVE_ADDON_PATH = join(here, '..', '..', 'build', 'Release', 'genbound.node');
 
 /** The functions every build of the addon has (the optional nn kernels are checked where used). */
-const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals', 'gramApply', 'gramMatrix'] as const satisfies readonly (keyof NativeAddon)[];
+const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals', 'gramApply', 'gramMatrix', 'productMeasures', 'denseMeasures'] as const satisfies readonly (keyof NativeAddon)[];
 
 let cached: NativeAddon | null | undefined;
 let loadError: string | undefined;

@@ -1,8 +1,9 @@
 import { NumericError } from '../errors.js';
 import type { NativeAddon } from './native-addon.js';
-import type { FloatArray, LinalgBackend, Matrix, NnKernels } from './types.js';
+import type { FloatArray, LinalgBackend, Matrix, MatrixMeasures, NnKernels, SpectrumWanted } from './types.js';
 import { spectralNormVia, type GramOperator } from './lanczos.js';
-import { checkProductShapes, float64View, label, paddedStride, toFloat64Copy } from './validate.js';
+import { noteFormedProduct } from './formed.js';
+import { checkProductShapes, checkShape, float64View, label, nonFinite, toFloat64Copy } from './validate.js';
 
 /** Aspect ratio from which spectralNorm forms the small Gram matrix first (see spectralNorm). */
 const GRAM_FIRST_RATIO = 2;
@@ -48,9 +49,65 @@ export class NativeBackend implements LinalgBackend {
     return this.nn;
   }
 
+  /**
+   * One addon call on the caller's array (float32 or float64): the float64 copy LAPACK overwrites
+   * is made in C, laid out tall so that dgesdd takes its QR-first path, with the padded stride.
+   */
   singularValues(a: Matrix): Float64Array {
-    const ld = paddedStride(a.cols);
-    return this.singularValuesOwned(a.rows, a.cols, toFloat64Copy(a, 'matrix', ld), label(a), ld);
+    checkShape(a);
+    const sv = new Float64Array(Math.min(a.rows, a.cols));
+    this.dense(a, sv, null);
+    return sv;
+  }
+
+  /** addon.denseMeasures with the errors named after `a`; returns [Σ|aᵢⱼ|, ‖A‖_F]. */
+  private dense(a: Matrix, sv: Float64Array | null, cn: Float64Array | null): [number, number] {
+    const stats = new Float64Array(3);
+    try {
+      this.addon.denseMeasures(a.rows, a.cols, a.data, sv, cn, stats);
+    } catch (err) {
+      throw new NumericError(`${label(a)}: ${(err as Error).message}`);
+    }
+    if (stats[2] >= 0) throw nonFinite(a, stats[2]);
+    return [stats[0], stats[1]];
+  }
+
+  measureDense(a: Matrix, spectrum: SpectrumWanted = 'all'): MatrixMeasures {
+    checkShape(a);
+    const columnNorms = new Float64Array(a.cols);
+    const all = spectrum === 'all';
+    const sv = new Float64Array(all ? Math.min(a.rows, a.cols) : Math.min(1, a.rows, a.cols));
+    const [norm11, frobenius] = this.dense(a, all ? sv : null, columnNorms);
+    if (!all && sv.length > 0) sv[0] = this.spectralNorm(a);
+    return { singularValues: sv, columnNorms, norm11, frobenius };
+  }
+
+  /**
+   * Thin factors: one addon call (productMeasures) on the caller's arrays. Otherwise the product
+   * is formed by dgemm (it is no larger than its factors) and measured as a dense matrix.
+   */
+  measureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted = 'all'): MatrixMeasures {
+    checkProductShapes(a, b);
+    const m = a.rows, k = a.cols, n = b.cols;
+    const what = `product ${label(a, 'A')}·${label(b, 'B')}`;
+    if (k >= Math.min(m, n)) {
+      const c = new Float64Array(m * n);
+      noteFormedProduct(m, k, n);
+      this.addon.dgemm(false, false, m, n, k, 1, float64View(a, 'matrix A'), k, float64View(b, 'matrix B'), n, 0, c, n);
+      return this.measureDense({ rows: m, cols: n, data: c, name: what }, spectrum);
+    }
+    const columnNorms = new Float64Array(n), stats = new Float64Array(3);
+    let sv: Float64Array;
+    try {
+      sv = this.addon.productMeasures(m, k, n, a.data, b.data, columnNorms, stats);
+    } catch (err) {
+      throw new NumericError(`${what}: ${(err as Error).message}`);
+    }
+    if (stats[1] >= 0) throw nonFinite(a, stats[1], 'matrix A');
+    if (stats[2] >= 0) throw nonFinite(b, stats[2], 'matrix B');
+    let f = 0;
+    for (let i = 0; i < sv.length; i++) f += sv[i] * sv[i];
+    return { singularValues: spectrum === 'all' ? sv : sv.slice(0, 1), columnNorms, norm11: stats[0], frobenius: Math.sqrt(f) };
   }
 
   /** Singular values of a row-major float64 array (row stride ld) this call may overwrite. */
@@ -82,6 +139,7 @@ export class NativeBackend implements LinalgBackend {
     try {
       if (k < Math.min(m, n)) return ad.productSvals(m, k, n, a, b);
       const c = new Float64Array(m * n);
+      noteFormedProduct(m, k, n);
       ad.dgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
       return ad.dgesdd(m, n, c);
     } catch (err) {

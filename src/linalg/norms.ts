@@ -24,7 +24,7 @@ export function frobeniusNorm(a: Matrix): number {
 }
 
 /** Euclidean norm of each column of a row-major rows×cols array (contiguous row passes). */
-function columnNormsOf(rows: number, cols: number, x: ArrayLike<number>): Float64Array {
+export function columnNormsOf(rows: number, cols: number, x: ArrayLike<number>): Float64Array {
   const mx = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
     const o = i * cols;

@@ -1,4 +1,4 @@
-import type { BackendName } from './types.js';
+import type { BackendName, FloatArray, SpectrumWanted } from './types.js';
 
 /** Messages between SpectralPool and its workers (internal). */
 export interface PoolWorkerData {
@@ -7,20 +7,26 @@ export interface PoolWorkerData {
   blasThreads: number;
 }
 
+/** A matrix sent to a worker: its own copy of the values (transferred), in their precision. */
+export interface PoolMatrix {
+  rows: number;
+  cols: number;
+  data: FloatArray;
+  name?: string;
+}
+
+/**
+ * 'sv': singularValues(a); 'psv': productSingularValues(a, b); 'measure': measureDense(a) or,
+ * with b, measureProduct(a, b), for `spectrum`.
+ */
 export interface PoolRequest {
   id: number;
-  op: 'sv' | 'psv';
-  /** Rows of A, columns of A (sv) or inner dimension (psv, as k), columns of B (psv). */
-  m: number;
-  k: number;
-  n: number;
-  a: Float64Array;
-  /** Row stride of `a` for op 'sv' (native: padded, see paddedStride); n when absent. */
-  ld?: number;
-  b?: Float64Array;
-  what: string;
+  op: 'sv' | 'psv' | 'measure';
+  a: PoolMatrix;
+  b?: PoolMatrix;
+  spectrum?: SpectrumWanted;
 }
 
 export type PoolResponse =
-  | { id: number; ok: true; values: Float64Array }
+  | { id: number; ok: true; values: Float64Array; columnNorms?: Float64Array; norm11?: number; frobenius?: number }
   | { id: number; ok: false; errorClass: string; message: string };

@@ -1,42 +1,44 @@
 /**
- * Worker side of SpectralPool: receives float64 scratch arrays (transferred, not copied), runs the
- * chosen backend on them, and answers with the singular values (transferred back).
+ * Worker side of SpectralPool: receives copies of the matrices (transferred, not cloned), runs the
+ * chosen backend on them, and answers with the singular values (and, for 'measure', the other
+ * measures), transferred back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { GenboundError } from '../errors.js';
-import { jsProductSingularValues, jsSingularValues } from './js-backend.js';
+import { JsBackend } from './js-backend.js';
 import { NativeBackend } from './native.js';
 import { loadNativeAddon } from './native-addon.js';
 import type { PoolRequest, PoolResponse, PoolWorkerData } from './pool-protocol.js';
+import type { LinalgBackend } from './types.js';
 
 const { backend, blasThreads } = workerData as PoolWorkerData;
-let native: NativeBackend | undefined;
+let engine: LinalgBackend;
 if (backend === 'native') {
   const addon = loadNativeAddon();
   if (!addon) throw new Error('native addon failed to load in a pool worker');
   addon.setNumThreads(blasThreads);
-  native = new NativeBackend(addon);
+  engine = new NativeBackend(addon);
+} else {
+  engine = new JsBackend();
 }
 
-function run(req: PoolRequest): Float64Array {
-  if (req.op === 'sv') {
-    return native ? native.singularValuesOwned(req.m, req.n, req.a, req.what, req.ld ?? req.n)
-      : jsSingularValues(req.m, req.n, req.a, req.what);
-  }
-  const b = req.b as Float64Array;
-  return native ? native.productOwned(req.m, req.k, req.n, req.a, b, req.what)
-    : jsProductSingularValues(req.m, req.k, req.n, req.a, b, req.what);
+function run(req: PoolRequest): PoolResponse & { ok: true } {
+  const { a, b } = req;
+  if (req.op === 'sv') return { id: req.id, ok: true, values: engine.singularValues(a) };
+  if (req.op === 'psv') return { id: req.id, ok: true, values: engine.productSingularValues(a, b ?? a) };
+  const r = b ? engine.measureProduct(a, b, req.spectrum) : engine.measureDense(a, req.spectrum);
+  return { id: req.id, ok: true, values: r.singularValues, columnNorms: r.columnNorms, norm11: r.norm11, frobenius: r.frobenius };
 }
 
 parentPort?.on('message', (req: PoolRequest) => {
-  let res: PoolResponse;
   try {
-    const values = run(req);
-    res = { id: req.id, ok: true, values };
-    parentPort?.postMessage(res, [values.buffer as ArrayBuffer]);
+    const res = run(req);
+    const transfer = [res.values.buffer as ArrayBuffer];
+    if (res.columnNorms) transfer.push(res.columnNorms.buffer as ArrayBuffer);
+    parentPort?.postMessage(res, transfer);
   } catch (err) {
     const e = err as Error;
-    res = { id: req.id, ok: false, errorClass: err instanceof GenboundError ? e.name : 'Error', message: e.message };
+    const res: PoolResponse = { id: req.id, ok: false, errorClass: err instanceof GenboundError ? e.name : 'Error', message: e.message };
     parentPort?.postMessage(res);
   }
 });

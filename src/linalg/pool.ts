@@ -2,12 +2,20 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BadOptionError, GenboundError, NumericError, ShapeError } from '../errors.js';
 import { backend as processBackend, createBackend } from './registry.js';
-import type { PoolRequest, PoolResponse, PoolWorkerData } from './pool-protocol.js';
-import type { BackendName, Matrix } from './types.js';
-import { checkProductShapes, label, paddedStride, toFloat64Copy } from './validate.js';
+import type { PoolMatrix, PoolRequest, PoolResponse, PoolWorkerData } from './pool-protocol.js';
+import type { Matrix, MatrixMeasures, SpectrumWanted } from './types.js';
+import { checkProductShapes, checkShape } from './validate.js';
+
+/**
+ * A transferable copy of a matrix's rows·cols values in its own precision: float32 stays float32
+ * (the native kernels convert it in C, into the one float64 scratch copy LAPACK overwrites).
+ */
+function ownCopy(m: Matrix): PoolMatrix {
+  return { rows: m.rows, cols: m.cols, data: m.data.slice(0, m.rows * m.cols), name: m.name };
+}
 
 interface Pending {
-  resolve: (v: Float64Array) => void;
+  resolve: (v: PoolResponse & { ok: true }) => void;
   reject: (e: Error) => void;
 }
 
@@ -21,24 +29,23 @@ const ERRORS: Record<string, new (msg: string) => GenboundError> = {
 };
 
 /**
- * Spreads independent spectral computations over worker threads. Each request is validated and
- * converted to a float64 scratch copy on the calling thread (the one copy every backend needs,
- * since LAPACK overwrites its input), and that copy is TRANSFERRED to the worker, not cloned; the
- * result comes back the same way. OpenBLAS threads per worker are set so workers × threads ≤ cores.
+ * Spreads independent spectral computations over worker threads. Each request's shape is checked
+ * on the calling thread and a copy of its values (in their own precision) is TRANSFERRED to the
+ * worker, not cloned; the worker's backend checks the values and makes the float64 scratch copy
+ * LAPACK overwrites; results come back the same way. OpenBLAS threads per worker are set so that
+ * workers × threads ≤ cores.
  */
 export class SpectralPool {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
-  private readonly backendName: BackendName;
 
   constructor(opts: { workers?: number; backend?: string } = {}) {
     const cores = availableParallelism();
     const workers = Math.max(1, Math.floor(opts.workers ?? cores));
     const name = opts.backend ?? processBackend().name;
     if (name !== 'native' && name !== 'js') throw new BadOptionError(`--workers: the worker pool runs the native and js backends, not "${name}"`);
-    this.backendName = name;
     createBackend(name); // throws BadOptionError now, not in a worker, if native is unavailable
     const data: PoolWorkerData = { backend: name, blasThreads: Math.max(1, Math.floor(cores / workers)) };
     // Workers run the TypeScript sources through tsx, like the CLI (bin/genbound.mjs); a compiled
@@ -63,18 +70,22 @@ export class SpectralPool {
 
   /** All singular values of A (see singularValues in index.ts), computed in a worker. */
   async singularValues(a: Matrix): Promise<Float64Array> {
-    // native workers get LAPACK's padded row stride (see paddedStride); js needs contiguous rows.
-    const ld = this.backendName === 'native' ? paddedStride(a.cols) : a.cols;
-    const copy = toFloat64Copy(a, 'matrix', ld); // validation errors reject the promise (async function)
-    return this.submit({ id: 0, op: 'sv', m: a.rows, k: 0, n: a.cols, a: copy, ld, what: label(a) }, [copy.buffer as ArrayBuffer]);
+    checkShape(a); // validation errors reject the promise (async function)
+    return (await this.send({ id: 0, op: 'sv', a: ownCopy(a) })).values;
   }
 
   /** Singular values of A·B through the factored path (see productSingularValues), in a worker. */
   async productSingularValues(a: Matrix, b: Matrix): Promise<Float64Array> {
     checkProductShapes(a, b);
-    const ac = toFloat64Copy(a, 'matrix A'), bc = toFloat64Copy(b, 'matrix B');
-    return this.submit({ id: 0, op: 'psv', m: a.rows, k: a.cols, n: b.cols, a: ac, b: bc,
-      what: `product ${label(a, 'A')}·${label(b, 'B')}` }, [ac.buffer as ArrayBuffer, bc.buffer as ArrayBuffer]);
+    return (await this.send({ id: 0, op: 'psv', a: ownCopy(a), b: ownCopy(b) })).values;
+  }
+
+  /** The backend's measureDense (b absent) or measureProduct, in a worker. */
+  async measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted = 'all'): Promise<MatrixMeasures> {
+    if (b) checkProductShapes(a, b);
+    else checkShape(a);
+    const r = await this.send({ id: 0, op: 'measure', spectrum, a: ownCopy(a), b: b ? ownCopy(b) : undefined });
+    return { singularValues: r.values, columnNorms: r.columnNorms as Float64Array, norm11: r.norm11 as number, frobenius: r.frobenius as number };
   }
 
   /** Terminates the workers; pending requests are rejected. */
@@ -85,13 +96,16 @@ export class SpectralPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private submit(req: PoolRequest, transfer: ArrayBuffer[]): Promise<Float64Array> {
+  /** Sends a request with its arrays transferred (they are the pool's own copies). */
+  private send(req: PoolRequest): Promise<PoolResponse & { ok: true }> {
+    const transfer = [req.a.data.buffer as ArrayBuffer];
+    if (req.b) transfer.push(req.b.data.buffer as ArrayBuffer);
     if (this.closed) return Promise.reject(new GenboundError('the spectral pool is closed'));
     if (this.slots.length === 0) return Promise.reject(new GenboundError('all spectral pool workers have exited'));
     const slot = this.slots.reduce((best, s) => (s.busy < best.busy ? s : best));
     const id = this.nextId++;
     req.id = id;
-    return new Promise<Float64Array>((resolve, reject) => {
+    return new Promise<PoolResponse & { ok: true }>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (slot.busy++ === 0) slot.worker.ref();
       slot.worker.postMessage(req, transfer);
@@ -103,7 +117,7 @@ export class SpectralPool {
     const p = this.pending.get(res.id);
     if (!p) return;
     this.pending.delete(res.id);
-    if (res.ok) p.resolve(res.values);
+    if (res.ok) p.resolve(res);
     else p.reject(new (ERRORS[res.errorClass] ?? Error)(res.message));
   }
 

@@ -29,6 +29,27 @@ export type NnKernels = Required<Pick<NativeAddon, 'attnForward' | 'attnBackward
  * convention transposed to row-major: C = alpha·op(A)·op(B) + beta·C, op(A) m×k, op(B) k×n,
  * leading dimensions (row strides) and element offsets; all three arrays float32 or all float64.
  */
+/** How much of the spectrum a measurement needs: every singular value, or σ₁ alone (Lanczos). */
+export type SpectrumWanted = 'all' | 'top';
+
+/**
+ * Everything the analysis measures of one matrix W (dense, or a product A·B), in float64. Column
+ * norms and the (1,1)-norm are of W as given (row-major: columns of the row-vector matrix).
+ */
+export interface MatrixMeasures {
+  /**
+   * 'all': every singular value, descending (a thin product A·B gives its min(m, k, n) values,
+   * with no spurious zeros); 'top': σ₁ alone (length 1, or 0 for an empty matrix).
+   */
+  singularValues: Float64Array;
+  /** ‖W e_j‖ for every column j. */
+  columnNorms: Float64Array;
+  /** Σ |wᵢⱼ|. */
+  norm11: number;
+  /** ‖W‖_F. */
+  frobenius: number;
+}
+
 export interface LinalgBackend {
   readonly name: string;
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
@@ -52,4 +73,15 @@ export interface LinalgBackend {
    * this min(m, n) the full SVD is used; tests set it low to exercise Lanczos on small matrices.
    */
   spectralNorm(a: Matrix, opts?: { lanczosMinDim?: number }): number;
+  /**
+   * The analysis's measures of a dense matrix in one pass over it (native: one addon call on the
+   * caller's float32 or float64 array, no copy in JavaScript). NaN/Inf → NumericError naming it.
+   */
+  measureDense(a: Matrix, spectrum?: SpectrumWanted): MatrixMeasures;
+  /**
+   * The measures of A·B (A: m×k, B: k×n). Thin factors (k < min(m, n)): σ from the k×k core,
+   * column norms from R_A·B, the (1,1)-norm tile by tile — no m×n array is formed. Otherwise the
+   * product (no larger than its factors) is formed and measured as a dense matrix.
+   */
+  measureProduct(a: Matrix, b: Matrix, spectrum?: SpectrumWanted): MatrixMeasures;
 }

@@ -17,7 +17,8 @@ export function checkShape(a: Matrix, fallback = 'matrix'): void {
   }
 }
 
-function nonFinite(a: Matrix, idx: number, fallback: string): NumericError {
+/** The NumericError for the non-finite value at flat index idx of A. */
+export function nonFinite(a: Matrix, idx: number, fallback = 'matrix'): NumericError {
   const v = a.data[idx];
   const what = Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
   const i = Math.floor(idx / a.cols), j = idx - i * a.cols;

@@ -65,6 +65,8 @@ test('one registry: a registered backend, once set, serves linalg, measures and 
     singularValues: (m) => (seen.sv++, js.singularValues(m)),
     productSingularValues: (x, y) => js.productSingularValues(x, y),
     spectralNorm: (m) => js.spectralNorm(m),
+    measureDense: (m, s) => js.measureDense(m, s),
+    measureProduct: (x, y, s) => js.measureProduct(x, y, s),
     gemm: (...args) => (seen.gemm++, js.gemm(...args)),
     gemmBatched: (...args) => js.gemmBatched(...args),
     nnKernels: () => null,
