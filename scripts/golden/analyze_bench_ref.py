@@ -6,7 +6,8 @@
         with decaying spectra, about 340 MB)
   python3 scripts/golden/analyze_bench_ref.py reference DIR  reads it with numpy and runs a FULL
         dense SVD on every per-head product (QK_h, V_tilde_h, 768 x 768) and every feed-forward
-        matrix, then every bound (analyze_theory.analyse); prints JSON {seconds, bounds}.
+        matrix, then every bound (analyze_theory.analyse); prints JSON {seconds, user, sys, numpy,
+        blas (OpenBLAS config, the core it chose, threads), bounds}.
 """
 import json, os, struct, sys, time
 import numpy as np
@@ -60,8 +61,29 @@ def load(d):
     return out
 
 
+def blas_info():
+    """numpy's OpenBLAS: version/config, the kernel core it picked at run time, and its threads."""
+    try:
+        import ctypes, glob
+        libs = glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "libscipy_openblas*.so*"))
+        for lib in libs:
+            d = ctypes.CDLL(lib)
+            for suffix in ("scipy_openblas_get_{}64_", "openblas_get_{}64_", "openblas_get_{}"):
+                try:
+                    core, conf, thr = (getattr(d, suffix.format(x)) for x in ("corename", "config", "num_threads"))
+                except AttributeError:
+                    continue
+                core.restype = conf.restype = ctypes.c_char_p
+                return f"{conf().decode()}; core {core().decode()}; threads {thr()}"
+    except OSError:
+        pass
+    cfg = np.show_config(mode="dicts") or {}
+    return str(cfg.get("Build Dependencies", {}).get("blas", {}).get("openblas configuration", "unknown BLAS"))
+
+
 def reference(d):
     t0 = time.perf_counter()
+    c0 = os.times()
     w = load(d)
     with open(os.path.join(d, "config.json")) as f:
         depth = json.load(f)["num_hidden_layers"]
@@ -76,7 +98,9 @@ def reference(d):
                            qk_params=[2 * N * d_head] * H, v_params=[2 * N * d_head] * H,
                            m_in=w[p + "intermediate.dense.weight"].T, m_out=w[p + "output.dense.weight"].T))
     r = analyse(layers, N)
-    print(json.dumps(dict(seconds=time.perf_counter() - t0, bounds=r["bounds"])))
+    c1 = os.times()
+    print(json.dumps(dict(seconds=time.perf_counter() - t0, user=c1.user - c0.user, sys=c1.system - c0.system,
+                          numpy=np.__version__, blas=blas_info(), bounds=r["bounds"])))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-import type { Matrix } from '../linalg/types.js';
+import type { Matrix, MatrixMeasures, SpectrumWanted } from '../linalg/types.js';
 import { backend } from '../linalg/registry.js';
 import { SpectralPool } from '../linalg/pool.js';
 import { checkSettings } from './settings.js';
@@ -14,6 +14,11 @@ export interface SpectralEngine {
   singularValues(m: Matrix): Promise<Float64Array>;
   /** Non-zero singular values of A·B via thin QR of the factors: min(rows, inner, cols) values. */
   productSingularValues(a: Matrix, b: Matrix): Promise<Float64Array>;
+  /**
+   * Every measure of a dense matrix (b absent) or of the product a·b (thin factors: never formed),
+   * see LinalgBackend.measureDense / measureProduct.
+   */
+  measure(a: Matrix, b?: Matrix, spectrum?: SpectrumWanted): Promise<MatrixMeasures>;
   close(): Promise<void>;
 }
 
@@ -29,6 +34,7 @@ export function createEngine(workers = 1): SpectralEngine {
       backend: b.name,
       singularValues: async (m) => b.singularValues(m),
       productSingularValues: async (a, c) => b.productSingularValues(a, c),
+      measure: async (a, c, spectrum) => (c ? b.measureProduct(a, c, spectrum) : b.measureDense(a, spectrum)),
       close: async () => undefined,
     };
   }
@@ -37,6 +43,7 @@ export function createEngine(workers = 1): SpectralEngine {
     backend: `${b.name} (${workers} workers)`,
     singularValues: (m) => pool.singularValues(m),
     productSingularValues: (a, c) => pool.productSingularValues(a, c),
+    measure: (a, c, spectrum) => pool.measure(a, c, spectrum),
     close: () => pool.close(),
   };
 }

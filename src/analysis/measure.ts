@@ -1,7 +1,7 @@
 import type { Matrix } from '../linalg/types.js';
 import { ModelError, NumericError } from '../errors.js';
 import { numericalRank } from '../measures/rank.js';
-import { columnNormsOf, frobeniusFromSpectrum, norm11, norm21FromColumnNorms, nuclearNorm, stableRank } from '../measures/norms.js';
+import { frobeniusFromSpectrum, norm21FromColumnNorms, nuclearNorm, stableRank } from '../measures/norms.js';
 import { denseProduct, productNorms } from '../measures/product.js';
 import type { AnalysisSettings } from './settings.js';
 import type { SpectralEngine } from './engine.js';
@@ -11,9 +11,8 @@ import type { SpectralEngine } from './engine.js';
  * merged LoRA) and the generic mode (raw 2-D weights, LoRA updates alone) go through it.
  *
  * Error policy, the same everywhere: a matrix given neither as factors nor dense is a ModelError;
- * NaN or Inf in it is a NumericError naming it, raised before any SVD runs (the (1,1)-norm is a
- * sum of |entries|, so it is finite exactly when every entry is); a failing SVD is the engine's
- * NumericError.
+ * NaN or Inf in it is a NumericError naming it (the backend's check, before any SVD runs, names
+ * the factor, row and column); a failing SVD is the engine's NumericError.
  */
 export interface MatrixInput {
   /** A·B, analysed without forming it where the convention allows. */
@@ -44,21 +43,25 @@ export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: P
   let shapes: [number, number][];
   if (m.factors) {
     const [a, b] = m.factors;
-    const pn = productNorms(a, b);
-    finiteOrThrow(pn.norm11, label);
-    cn = pn.columnNorms;
-    l11 = pn.norm11;
-    sv = s.convention === 'reference'
-      ? await engine.singularValues(denseProduct(a, b, label)) // every value of a full SVD, as the reference code
-      : await engine.productSingularValues(a, b);
+    if (s.convention === 'reference') {
+      // Every value of a full SVD of the formed product, as the reference code.
+      const pn = productNorms(a, b);
+      finiteOrThrow(pn.norm11, label);
+      cn = pn.columnNorms;
+      l11 = pn.norm11;
+      sv = await engine.singularValues(denseProduct(a, b, label));
+    } else {
+      // From the factors: σ from the k×k core, column norms from R_A·B, (1,1) tile by tile.
+      ({ singularValues: sv, columnNorms: cn, norm11: l11 } = await engine.measure(a, b));
+      finiteOrThrow(l11, label);
+    }
     rows = a.rows;
     cols = b.cols;
     shapes = [[a.rows, a.cols], [b.rows, b.cols]];
   } else if (m.dense) {
-    l11 = norm11(m.dense);
+    // One pass: values checked, column norms, (1,1), and the SVD on the backend's own copy.
+    ({ singularValues: sv, columnNorms: cn, norm11: l11 } = await engine.measure(m.dense));
     finiteOrThrow(l11, label);
-    cn = columnNormsOf(m.dense);
-    sv = await engine.singularValues(m.dense);
     rows = m.dense.rows;
     cols = m.dense.cols;
     shapes = [[rows, cols]];

@@ -2,7 +2,6 @@ import type { Matrix } from '../linalg/types.js';
 import type { ModelAdapter, TheoryMatrix } from '../models/types.js';
 import type { AnalysisResult } from '../types/analysis.js';
 import { ModelError } from '../errors.js';
-import { productNorms } from '../measures/product.js';
 import { norm21FromColumnNorms } from '../measures/norms.js';
 import type { ChainLink } from '../bounds/bartlett.js';
 import { concatColumns, concatRows, difference, differenceOfProducts } from './factors.js';
@@ -67,9 +66,9 @@ async function valueLink(engine: SpectralEngine, ms: TheoryMatrix[], layer: numb
   if (heads.length === 0) throw new ModelError(`layer ${layer}: no factored V_tilde heads for the value map`);
   const a = concatColumns(heads.map((m) => (m.factors as readonly [Matrix, Matrix])[0]), name);
   const b = concatRows(heads.map((m) => (m.factors as readonly [Matrix, Matrix])[1]), name);
-  const pn = productNorms(a, b);
-  const sv = await engine.productSingularValues(a, b);
-  return { name, spectral: sv[0] ?? 0, norm21: norm21FromColumnNorms(pn.columnNorms), frobenius: pn.frobenius, rho: 1 };
+  // The chain needs σ₁ only (Lanczos, no full SVD), the column norms and the Frobenius norm.
+  const r = await engine.measure(a, b, 'top');
+  return { name, spectral: r.singularValues[0] ?? 0, norm21: norm21FromColumnNorms(r.columnNorms), frobenius: r.frobenius, rho: 1 };
 }
 
 /** Number of matrices analyzeModel reports progress over (QK and V_tilde per head, M_in, M_out per layer). */

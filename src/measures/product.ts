@@ -1,11 +1,13 @@
 import type { Matrix } from '../linalg/types.js';
 import { backend } from '../linalg/registry.js';
+import { noteFormedProduct } from '../linalg/formed.js';
 
 /**
  * Entry-wise quantities of a product A·B (A: m×k, B: k×n) — column norms (for the (2,1)-norm),
  * the (1,1)-norm and the Frobenius norm — computed block of rows by block of rows in float64, so
- * the m×n product is never held whole. The singular values come from the exact factored path
- * (linalg); these sums have no factored shortcut ((1,1) needs every entry), hence the product.
+ * the m×n product is never held whole. Only the "reference" convention uses them (it forms the
+ * product for a full SVD anyway); the default path measures products through
+ * LinalgBackend.measureProduct, which never forms a thin one.
  * The products run on the process's backend (OpenBLAS dgemm on `native`, the blocked TypeScript
  * kernel on `js`), so `--backend js` holds here too.
  */
@@ -39,6 +41,7 @@ export function productNorms(a: Matrix, b: Matrix): ProductNorms {
   checkShapes(a, b);
   const { rows: m, cols: k } = a;
   const n = b.cols;
+  noteFormedProduct(m, k, n);
   const bf = toF64(b.data, 0, k * n);
   const block = Math.max(1, Math.floor(BLOCK_ELEMS / Math.max(n, 1)));
   const col = new Float64Array(n);
@@ -66,6 +69,7 @@ export function productNorms(a: Matrix, b: Matrix): ProductNorms {
 /** The dense product A·B in float64 (for the reference convention's full SVD). */
 export function denseProduct(a: Matrix, b: Matrix, name?: string): Matrix {
   checkShapes(a, b);
+  noteFormedProduct(a.rows, a.cols, b.cols);
   const data = gemm(toF64(a.data, 0, a.rows * a.cols), toF64(b.data, 0, b.rows * b.cols), a.rows, a.cols, b.cols);
   return { rows: a.rows, cols: b.cols, data, name };
 }

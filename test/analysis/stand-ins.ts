@@ -60,6 +60,21 @@ export const jacobiEngine: SpectralEngine = {
   backend: 'test-jacobi',
   singularValues: async (m) => jacobiSingularValues(m),
   productSingularValues: async (a, b) => jacobiSingularValues(multiply(a, b)).slice(0, Math.min(a.rows, a.cols, b.cols)),
+  // Brute force on the formed matrix: independent of the backends' factored measures.
+  measure: async (a, b, spectrum = 'all') => {
+    const w = b ? multiply(a, b) : a;
+    let sv = jacobiSingularValues(w);
+    if (b) sv = sv.slice(0, Math.min(a.rows, a.cols, b.cols));
+    const columnNorms = new Float64Array(w.cols);
+    let norm11 = 0;
+    for (let i = 0; i < w.rows; i++) for (let j = 0; j < w.cols; j++) {
+      const x = w.data[i * w.cols + j];
+      columnNorms[j] += x * x;
+      norm11 += Math.abs(x);
+    }
+    const frobenius = Math.sqrt(columnNorms.reduce((s, x) => s + x, 0));
+    return { singularValues: spectrum === 'top' ? sv.slice(0, 1) : sv, columnNorms: columnNorms.map(Math.sqrt), norm11, frobenius };
+  },
   close: async () => undefined,
 };
 
