@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createBackend, nativeAvailable } from '../src/linalg/index.js';
 import { loadNativeAddon } from '../src/linalg/native-addon.js';
 import type { LinalgBackend, Matrix } from '../src/linalg/types.js';
+import { loadavg, machineHeader } from './lib/machine.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -68,7 +69,8 @@ class Numpy {
   async start(): Promise<boolean> {
     const first = await this.lines.next();
     if (first.done) return false;
-    this.version = (JSON.parse(first.value) as { numpy: string }).numpy;
+    const hello = JSON.parse(first.value) as { numpy: string; blas?: string };
+    this.version = `${hello.numpy} (its OpenBLAS: ${hello.blas ?? 'unknown'})`;
     return true;
   }
   async time(path: string, rows: number, cols: number, reps: number): Promise<number> {
@@ -91,10 +93,11 @@ if (nativeAvailable() && only.includes('native')) {
 }
 if (only.includes('js')) backends.push(createBackend('js'));
 
+console.log(machineHeader());
 console.log(`numpy ${haveNumpy ? numpy.version : 'unavailable'}; backends: ${backends.map((b) => b.name).join(', ')}; median of ${REPS}; OpenBLAS threads: ${THREADS ?? 'default'}`);
 if (nativeAvailable()) console.log(`native: ${loadNativeAddon()?.config()}`);
-console.log('| matrix | numpy s | backend | s | ratio (÷ numpy) |');
-console.log('|---|---|---|---|---|');
+console.log('| matrix | numpy s | backend | s | ratio (÷ numpy) | load |');
+console.log('|---|---|---|---|---|---|');
 const sizesArg = args.indexOf('--sizes');
 const sizes: [number, number][] = sizesArg >= 0
   ? args[sizesArg + 1].split(',').map((s) => s.split('x').map(Number) as [number, number])
@@ -120,7 +123,7 @@ for (const [m, n] of sizes) {
     const ours = time(() => (sv = be.singularValues(a)), be.name === 'js' && m * n > 1024 * 1024 ? Math.min(reps, 3) : reps);
     const np2 = haveNumpy ? await numpy.time(path, m, n, reps) : NaN;
     const ref = (np1 + np2) / 2;
-    console.log(`| ${m}×${n} | ${ref.toFixed(3)} | ${be.name} | ${ours.toFixed(3)} | ${(ours / ref).toFixed(2)}× |`);
+    console.log(`| ${m}×${n} | ${ref.toFixed(3)} | ${be.name} | ${ours.toFixed(3)} | ${(ours / ref).toFixed(2)}× | ${loadavg()} |`);
     // spectralNorm (Lanczos) against this backend's full SVD just timed.
     let s1 = 0;
     const tn = time(() => (s1 = be.spectralNorm(a)), big ? 1 : REPS);

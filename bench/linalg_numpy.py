@@ -8,7 +8,10 @@ import time
 
 import numpy as np
 
-print(json.dumps({"numpy": np.__version__}), flush=True)
+sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "scripts", "golden"))
+from analyze_bench_ref import blas_info  # noqa: E402
+
+print(json.dumps({"numpy": np.__version__, "blas": blas_info()}), flush=True)
 for line in sys.stdin:
     path, rows, cols, reps = line.split()
     a = np.fromfile(path, dtype="<f8").reshape(int(rows), int(cols))

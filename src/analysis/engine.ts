@@ -1,4 +1,5 @@
-import type { Matrix, MatrixMeasures, SpectrumWanted } from '../linalg/types.js';
+import { availableParallelism } from 'node:os';
+import type { LinalgBackend, Matrix, MatrixMeasures, SpectrumWanted } from '../linalg/types.js';
 import { backend } from '../linalg/registry.js';
 import { SpectralPool } from '../linalg/pool.js';
 import { checkSettings } from './settings.js';
@@ -23,21 +24,25 @@ export interface SpectralEngine {
 }
 
 /**
- * The engine the CLI uses: the process's linalg backend in-process, or a SpectralPool of
- * `workers` worker threads when workers > 1.
+ * Under 'auto' the pool starts when the first matrix asked for has a side of at least this many:
+ * each analysis starts with a layer's value map (hidden × hidden), so models of width ≥ 512 run on
+ * the pool and small ones in-process, where starting workers would cost more than they save.
  */
-export function createEngine(workers = 1): SpectralEngine {
-  checkSettings({ workers }, ['workers']);
-  const b = backend();
-  if (workers === 1) {
-    return {
-      backend: b.name,
-      singularValues: async (m) => b.singularValues(m),
-      productSingularValues: async (a, c) => b.productSingularValues(a, c),
-      measure: async (a, c, spectrum) => (c ? b.measureProduct(a, c, spectrum) : b.measureDense(a, spectrum)),
-      close: async () => undefined,
-    };
-  }
+export const AUTO_POOL_MIN_DIM = 512;
+
+/** The process's backend, in this thread. */
+function inProcess(b: LinalgBackend): SpectralEngine {
+  return {
+    backend: b.name,
+    singularValues: async (m) => b.singularValues(m),
+    productSingularValues: async (a, c) => b.productSingularValues(a, c),
+    measure: async (a, c, spectrum) => (c ? b.measureProduct(a, c, spectrum) : b.measureDense(a, spectrum)),
+    close: async () => undefined,
+  };
+}
+
+/** A SpectralPool of `workers` threads (OpenBLAS threads per worker: cores / workers). */
+function pooled(b: LinalgBackend, workers: number): SpectralEngine {
   const pool = new SpectralPool({ workers, backend: b.name });
   return {
     backend: `${b.name} (${workers} workers)`,
@@ -45,5 +50,32 @@ export function createEngine(workers = 1): SpectralEngine {
     productSingularValues: (a, c) => pool.productSingularValues(a, c),
     measure: (a, c, spectrum) => pool.measure(a, c, spectrum),
     close: () => pool.close(),
+  };
+}
+
+/**
+ * The engine the CLI and the API use: the process's linalg backend in-process (workers = 1), a
+ * SpectralPool of `workers` worker threads, or 'auto': a pool of one worker per core (up to 8;
+ * OpenBLAS single-threaded in each, so no thread spins waiting on another) decided at the first
+ * request, when the model is wide enough (AUTO_POOL_MIN_DIM) and there are at least 2 cores.
+ */
+export function createEngine(workers: number | 'auto' = 'auto'): SpectralEngine {
+  checkSettings({ workers }, ['workers']);
+  const b = backend();
+  if (workers === 1) return inProcess(b);
+  if (workers !== 'auto') return pooled(b, workers);
+  const cores = Math.min(8, availableParallelism());
+  if (cores < 2 || (b.name !== 'native' && b.name !== 'js')) return inProcess(b);
+  let chosen: SpectralEngine | undefined;
+  const pick = (a: Matrix, c?: Matrix): SpectralEngine =>
+    (chosen ??= Math.max(a.rows, c ? c.cols : a.cols) >= AUTO_POOL_MIN_DIM ? pooled(b, cores) : inProcess(b));
+  return {
+    get backend() {
+      return chosen?.backend ?? b.name;
+    },
+    singularValues: (m) => pick(m).singularValues(m),
+    productSingularValues: (a, c) => pick(a, c).productSingularValues(a, c),
+    measure: (a, c, spectrum) => pick(a, c).measure(a, c, spectrum),
+    close: async () => chosen?.close(),
   };
 }

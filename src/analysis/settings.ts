@@ -7,10 +7,10 @@ import { DEFAULT_LPHI } from '../bounds/spectrum-adaptive.js';
 export type { AnalysisSettings } from '../types/settings.js';
 
 export const DEFAULT_SETTINGS: Readonly<AnalysisSettings> = Object.freeze({
-  convention: 'consistent', lPhi: DEFAULT_LPHI, rankTol: DEFAULT_RANK_TOL, spectra: false, workers: 1,
+  convention: 'consistent', lPhi: DEFAULT_LPHI, rankTol: DEFAULT_RANK_TOL, spectra: false, workers: 'auto',
 });
 
-type Kind = 'positive' | 'nonNegative' | 'positiveInteger' | 'convention' | 'boolean' | 'path';
+type Kind = 'positive' | 'nonNegative' | 'positiveInteger' | 'convention' | 'boolean' | 'path' | 'workers';
 
 /** Every key, its check and its command-line flag (for messages at the CLI edge). */
 const FIELDS: Record<keyof AnalysisSettings, { kind: Kind; flag: string }> = {
@@ -22,12 +22,13 @@ const FIELDS: Record<keyof AnalysisSettings, { kind: Kind; flag: string }> = {
   init: { kind: 'path', flag: '--init' },
   mergeInto: { kind: 'path', flag: '--merge-into' },
   spectra: { kind: 'boolean', flag: '--spectra' },
-  workers: { kind: 'positiveInteger', flag: '--workers' },
+  workers: { kind: 'workers', flag: '--workers' },
 };
 
 const WHAT: Record<Kind, string> = {
   positive: 'a positive number', nonNegative: 'a non-negative number', positiveInteger: 'a positive integer',
   convention: 'consistent or reference', boolean: 'true or false', path: 'a non-empty path',
+  workers: 'auto or a positive integer',
 };
 
 /** Where the settings come from: names in messages are flags for the CLI, keys for the API. */
@@ -38,6 +39,7 @@ function check(kind: Kind, v: unknown, edge: SettingsEdge): unknown {
     case 'convention': return v === 'consistent' || v === 'reference' ? v : undefined;
     case 'boolean': return typeof v === 'boolean' ? v : undefined;
     case 'path': return typeof v === 'string' && v !== '' ? v : undefined;
+    case 'workers': return v === 'auto' ? v : check('positiveInteger', v, edge);
     default: {
       // The CLI hands over the flag's text; the API must pass numbers.
       const x = edge === 'cli' && typeof v === 'string' && v.trim() !== '' ? Number(v) : v;

@@ -27,7 +27,7 @@ export function addAnalysisOptions(cmd: Command): Command {
     .option('--init <checkpoint>', 'analyse the update W - W0 from this initial checkpoint')
     .option('--merge-into <base>', 'for a LoRA adapter: analyse the base model with the update merged in')
     .option('--progress', 'show the progress bar even when stderr is not a terminal')
-    .option('--workers <n>', 'worker threads for the SVDs (1 = in-process)', String(DEFAULT_SETTINGS.workers));
+    .option('--workers <n>', 'worker threads for the spectra: auto (one per core, up to 8, for models of width >= 512; in-process below) or n (1 = in-process)', String(DEFAULT_SETTINGS.workers));
 }
 
 /** commander's option values -> validated settings (one validator: analysis/settings.ts). */

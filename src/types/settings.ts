@@ -24,6 +24,10 @@ export interface AnalysisSettings {
   mergeInto?: string;
   /** Keep every singular value in the result. */
   spectra: boolean;
-  /** Worker threads for the SVDs (1 = in-process). */
-  workers: number;
+  /**
+   * Worker threads for the spectra: 'auto' (a pool of one worker per core, up to 8, each with
+   * single-threaded OpenBLAS, once the model is wide enough to pay for it; in-process otherwise),
+   * or a count (1 = in-process).
+   */
+  workers: number | 'auto';
 }

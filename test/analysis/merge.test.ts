@@ -31,6 +31,6 @@ test('settings: defaults, and one validator naming keys at the API edge and flag
   assert.throws(() => resolveSettings({ lPhi: '2.5' }), (e: unknown) => e instanceof BadOptionError && /^lPhi must be a positive number/.test(e.message));
   assert.throws(() => resolveSettings({ lphi: 2 }), (e: unknown) => e instanceof BadOptionError && /unknown setting "lphi"/.test(e.message));
   assert.throws(() => resolveSettings({ rankTol: -1 }, 'cli'), /^BadOptionError: --rank-tol must be a non-negative number \(got -1\)/);
-  assert.throws(() => resolveSettings({ workers: 1.5 }), /workers must be a positive integer/);
+  assert.throws(() => resolveSettings({ workers: 1.5 }), /workers must be auto or a positive integer/);
   assert.throws(() => resolveSettings({ convention: 'weird' }, 'cli'), /--convention must be consistent or reference/);
 });
