@@ -24,13 +24,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type SpectralEngine } from '../src/analysis/engine.js';
 import { analyzePath } from '../src/analysis/run.js';
 import { analyzeModel } from '../src/analysis/pipeline.js';
 import { detectAdapter } from '../src/models/index.js';
+import { loadNativeAddon } from '../src/linalg/native-addon.js';
 import { GeneratedSource, SHAPES } from './lib/shapes.js';
 import { fmtTime, loadavg, machineHeader, median, timed } from './lib/machine.js';
 
@@ -76,6 +77,9 @@ async function floorShape(kind: string, rounds: number): Promise<void> {
     const floors = new Map<number, number>();
     const analyses = new Map<number, number>();
     for (const w of workerCounts) {
+      // OpenBLAS's thread count is process-wide and pool workers set theirs to cores / workers:
+      // give each in-process run the default a fresh process would have.
+      loadNativeAddon()?.setNumThreads(availableParallelism());
       const engine = createEngine(w);
       // The floor: per layer the M_in and M_out SVDs (values only), the pair at once as in the analysis.
       const f = { wall: 0, user: 0, sys: 0 };
