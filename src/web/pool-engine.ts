@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { SpectralEngine } from '../analysis/engine.js';
-import type { Matrix } from '../linalg/types.js';
+import type { Matrix, MatrixMeasures, SpectrumWanted } from '../linalg/types.js';
 import type { SvdWorkerApi } from './protocol.js';
 
 /**
@@ -50,6 +50,12 @@ export class WorkerPoolEngine implements SpectralEngine {
     const ca = compact(a);
     const cb = compact(b);
     return this.run((w) => w.productSingularValues(Comlink.transfer(ca.matrix, [ca.buffer]), Comlink.transfer(cb.matrix, [cb.buffer])));
+  }
+
+  measure(a: Matrix, b?: Matrix, spectrum: SpectrumWanted = 'all'): Promise<MatrixMeasures> {
+    const ca = compact(a);
+    const cb = b ? compact(b) : undefined;
+    return this.run((w) => w.measure(Comlink.transfer(ca.matrix, [ca.buffer]), cb ? Comlink.transfer(cb.matrix, [cb.buffer]) : undefined, spectrum));
   }
 
   async close(): Promise<void> {

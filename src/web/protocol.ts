@@ -2,7 +2,7 @@
  * What the page, the coordinator worker and the SVD workers say to each other (through Comlink).
  * The page owns every worker; Cancel terminates them all, so no message here needs a "stop".
  */
-import type { Matrix } from '../linalg/types.js';
+import type { Matrix, MatrixMeasures, SpectrumWanted } from '../linalg/types.js';
 import type { SchattenConvention } from '../measures/schatten.js';
 import type { AnalysisResult } from '../types/analysis.js';
 
@@ -33,6 +33,8 @@ export type ProgressFn = (done: number, total: number, label: string) => void;
 export interface SvdWorkerApi {
   singularValues(m: Matrix): Float64Array;
   productSingularValues(a: Matrix, b: Matrix): Float64Array;
+  /** The backend's measureDense (b absent) or measureProduct. */
+  measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted): MatrixMeasures;
 }
 
 /** The coordinator worker's API (src/web/coordinator-worker.ts). */

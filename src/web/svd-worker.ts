@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { JsBackend } from '../linalg/js-backend.js';
-import type { Matrix } from '../linalg/types.js';
+import type { Matrix, MatrixMeasures, SpectrumWanted } from '../linalg/types.js';
 import type { SvdWorkerApi } from './protocol.js';
 
 const backend = new JsBackend();
@@ -17,6 +17,10 @@ const api: SvdWorkerApi = {
   productSingularValues(a: Matrix, b: Matrix): Float64Array {
     const sv = backend.productSingularValues(a, b);
     return Comlink.transfer(sv, [sv.buffer]);
+  },
+  measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted): MatrixMeasures {
+    const r = b ? backend.measureProduct(a, b, spectrum) : backend.measureDense(a, spectrum);
+    return Comlink.transfer(r, [r.singularValues.buffer as ArrayBuffer, r.columnNorms.buffer as ArrayBuffer]);
   },
 };
 
