@@ -140,8 +140,15 @@ export function seedSlope(curves: ReadonlyMap<number, ReadonlyMap<number, number
   const rng = new Rng(seed);
   const boot: number[] = [];
   for (let r = 0; r < reps; r++) boot.push(fit(seeds.map(() => seeds[rng.int(seeds.length)])));
-  const b = boot.filter(Number.isFinite).sort((p, q) => p - q);
-  return { slope, lo: b[Math.floor(0.025 * b.length)], hi: b[Math.min(b.length - 1, Math.floor(0.975 * b.length))], seeds: seeds.length };
+  const [lo, hi] = percentileInterval(boot.filter(Number.isFinite));
+  return { slope, lo, hi, seeds: seeds.length };
+}
+
+/** The 95 % percentile interval of bootstrap replicates (sorted in place); [NaN, NaN] when there are none. */
+function percentileInterval(boot: number[]): [number, number] {
+  if (boot.length === 0) return [NaN, NaN];
+  boot.sort((p, q) => p - q);
+  return [boot[Math.floor(0.025 * boot.length)], boot[Math.min(boot.length - 1, Math.floor(0.975 * boot.length))]];
 }
 
 /** Kendall's τ-b with a 95 % percentile bootstrap interval over the items (models). */
@@ -156,8 +163,7 @@ export function tauWithInterval(x: readonly number[], y: readonly number[], reps
     const t = kendallTau(idx.map((i) => x[i]), idx.map((i) => y[i]));
     if (Number.isFinite(t)) boot.push(t);
   }
-  boot.sort((p, q) => p - q);
-  return { tau, ci: boot.length ? [boot[Math.floor(0.025 * boot.length)], boot[Math.min(boot.length - 1, Math.floor(0.975 * boot.length))]] : [NaN, NaN] };
+  return { tau, ci: percentileInterval(boot) };
 }
 
 /**
@@ -176,6 +182,5 @@ export function tauDifference(x1: readonly number[], x2: readonly number[], y: r
     const d = kendallTau(idx.map((i) => x1[i]), yy) - kendallTau(idx.map((i) => x2[i]), yy);
     if (Number.isFinite(d)) boot.push(d);
   }
-  boot.sort((p, q) => p - q);
-  return { diff, ci: boot.length ? [boot[Math.floor(0.025 * boot.length)], boot[Math.min(boot.length - 1, Math.floor(0.975 * boot.length))]] : [NaN, NaN] };
+  return { diff, ci: percentileInterval(boot) };
 }
