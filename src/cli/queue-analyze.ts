@@ -3,7 +3,7 @@ import type { AnalysisResult } from '../types/analysis.js';
 import type { QueueAddress } from '../queue/url.js';
 import { runUnits } from '../queue/submit.js';
 import { planAnalyze, type AnalyzePlan } from '../queue/plan-analyze.js';
-import { queueProgress } from './queue.js';
+import { queueProgress } from './queue-progress.js';
 
 /** analyze --queue: one job per layer, merged here by the pipeline's own mergeLayers. */
 export async function analyzeOnQueue(address: QueueAddress, model: string | undefined, o: AnalysisCliOptions): Promise<AnalysisResult> {

@@ -3,7 +3,7 @@ import type { AnalysisResult } from '../types/analysis.js';
 import type { QueueAddress } from '../queue/url.js';
 import { runUnits } from '../queue/submit.js';
 import { modelUnits } from '../queue/plan.js';
-import { queueProgress } from './queue.js';
+import { queueProgress } from './queue-progress.js';
 
 /**
  * compare --queue: one job per checkpoint. Each worker analyses its checkpoint exactly as

@@ -48,3 +48,15 @@ export class QueueBar {
     this.bar = undefined;
   }
 }
+
+/** What a submitting command passes to runUnits: one progress bar across all workers. */
+export function queueProgress(force: boolean | undefined, what: string): { onProgress: (p: QueueProgressInfo) => void; onResume: (n: number, t: number) => void; stop: () => void } {
+  const bar = new QueueBar(QueueBar.wanted(force), what);
+  return {
+    onProgress: (p) => bar.update(p),
+    onResume: (n, t) => {
+      if (n > 0) process.stderr.write(`genbound: resuming: ${n} of ${t} ${what} already finished on the queue\n`);
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -6,9 +6,7 @@
 import { Option, type Command } from 'commander';
 import { BadOptionError } from '../errors.js';
 import type { BackendName } from '../linalg/types.js';
-import type { QueueProgressInfo } from '../queue/submit.js';
 import { parseQueueUrl, type QueueAddress } from '../queue/url.js';
-import { QueueBar } from './queue-progress.js';
 
 export const QUEUE_FLAG = '--queue <url>';
 export const QUEUE_HELP = 'run on the workers of this Redis queue: redis://[user:pass@]host:port[/db] or rediss:// for TLS (docs/distributed.md)';
@@ -21,18 +19,6 @@ export function queueAddress(url: string | undefined): QueueAddress | undefined 
 /** --queue for worker and queue status: required, or taken from GENBOUND_QUEUE (keeps a password out of the command line). */
 function requiredQueueOption(help: string): Option {
   return new Option(QUEUE_FLAG, help).env('GENBOUND_QUEUE').makeOptionMandatory();
-}
-
-/** What a submitting command passes to runUnits: one progress bar across all workers. */
-export function queueProgress(force: boolean | undefined, what: string): { onProgress: (p: QueueProgressInfo) => void; onResume: (n: number, t: number) => void; stop: () => void } {
-  const bar = new QueueBar(QueueBar.wanted(force), what);
-  return {
-    onProgress: (p) => bar.update(p),
-    onResume: (n, t) => {
-      if (n > 0) process.stderr.write(`genbound: resuming: ${n} of ${t} ${what} already finished on the queue\n`);
-    },
-    stop: () => bar.stop(),
-  };
 }
 
 function idleSeconds(v: string | undefined): number | undefined {
