@@ -2,9 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { GenboundError } from '../errors.js';
 import { registerCommands } from './commands.js';
 
-/** Runs the CLI; every GenboundError becomes one line on stderr and a non-zero exit. */
-export async function main(argv: string[]): Promise<void> {
-  const debug = argv.includes('--debug');
+/**
+ * The whole command tree, as commander sees it. Built without importing any heavy module, so the
+ * build can also render its help text (scripts/build.mjs -> dist/cli/help.json, which bin/ prints
+ * for a bare `--help` without loading commander; test/cli/help-fast-path.test.ts keeps them equal).
+ */
+export function buildProgram(): Command {
   const program = new Command();
   program
     .name('genbound')
@@ -21,8 +24,14 @@ export async function main(argv: string[]): Promise<void> {
     if (name !== undefined) (await import('../linalg/registry.js')).setBackend(name);
   });
   registerCommands(program);
+  return program;
+}
+
+/** Runs the CLI; every GenboundError becomes one line on stderr and a non-zero exit. */
+export async function main(argv: string[]): Promise<void> {
+  const debug = argv.includes('--debug');
   try {
-    await program.parseAsync(argv);
+    await buildProgram().parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err, debug);
   }
