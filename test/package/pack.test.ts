@@ -12,20 +12,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze } from '../../src/api.js';
 import { nativeAvailable } from '../../src/linalg/index.js';
+import { ensureDist } from './dist.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
-
-function newestUnder(dir: string): number {
-  return Math.max(0, ...readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? newestUnder(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-}
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   const t0 = performance.now();
@@ -41,8 +37,7 @@ function tsBlocks(md: string): string[] {
 }
 
 test('the packed package installs offline, runs its CLI from dist/ and its documented API typechecks and runs', { timeout: 600_000 }, async () => {
-  const stamp = join(root, 'dist', '.build-stamp');
-  if (!existsSync(stamp) || newestUnder(join(root, 'src')) > statSync(stamp).mtimeMs) run(process.execPath, [join(root, 'scripts', 'build.mjs')], root);
+  ensureDist();
 
   const tmp = mkdtempSync(join(tmpdir(), 'genbound-pack-'));
   try {
