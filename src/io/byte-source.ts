@@ -21,6 +21,12 @@ export interface ByteSource {
   /** Size in bytes, fixed when the source was opened. */
   readonly size: number;
   /**
+   * Which stored file this is, equal for every name of the same bytes (node: device and inode, so
+   * two links or hard links to one file compare equal). Undefined where the platform cannot tell
+   * (a browser's File objects); readers then fall back to the entry name.
+   */
+  readonly identity?: string;
+  /**
    * Exactly `length` bytes from `offset`. Throws BadFileError (naming the file and `what`) when
    * the range is invalid or lies past `size`, or when the file turned out shorter than `size`.
    */

@@ -38,6 +38,7 @@ class NodeByteSource implements ByteSource {
     readonly name: string,
     private readonly fh: FileHandle,
     readonly size: number,
+    readonly identity: string,
   ) {}
 
   async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
@@ -134,12 +135,15 @@ export class NodeFolder implements ModelFolder {
     } catch (err) {
       throw new BadFileError(shown, `cannot open (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    const st = await fh.stat();
-    if (!st.isFile() || st.ino !== r.st.ino || st.dev !== r.st.dev) {
+    let st: Stats;
+    try {
+      st = await fh.stat();
+      if (!st.isFile() || st.ino !== r.st.ino || st.dev !== r.st.dev) throw new BadFileError(shown, 'changed while being opened; refused');
+    } catch (err) {
       await fh.close();
-      throw new BadFileError(shown, 'changed while being opened; refused');
+      throw err instanceof BadFileError ? err : new BadFileError(shown, `cannot stat (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    return new NodeByteSource(shown, fh, st.size);
+    return new NodeByteSource(shown, fh, st.size, `${st.dev}:${st.ino}`);
   }
 
   async entries(): Promise<readonly FolderEntry[]> {

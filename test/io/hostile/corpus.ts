@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { concat, enc, external, f32, gguf, onnxModel, Pickle, safetensors, tfjsManifest, torchZip, u32, u64, zip } from './build.js';
@@ -141,10 +141,17 @@ export function corpus(): HostileCase[] {
       },
     },
 
+    // Two names of one stored file: the gate's identity (device + inode) catches what names cannot.
+    { cls: 'tfjs-repeat', name: 'two symlinks to one shard', via: 'cli', error: /weight shard "b\.bin" is the same stored file as "a\.bin"/, build: (d) => (w(join(d, 'real.bin'), f32(new Array(16).fill(1))), symlinkSync('real.bin', join(d, 'a.bin')), symlinkSync('real.bin', join(d, 'b.bin')), tfjs(d, ['a.bin', 'b.bin'])) },
+    { cls: 'tfjs-repeat', name: 'a shard and a hard link to it', via: 'api', error: /weight shard "b\.bin" is the same stored file as "a\.bin"/, build: (d) => (w(join(d, 'a.bin'), f32(new Array(16).fill(1))), linkSync(join(d, 'a.bin'), join(d, 'b.bin')), tfjs(d, ['a.bin', 'b.bin'])) },
+    { cls: 'tfjs-repeat', name: '512 links to one shard', via: 'api', error: /weight shard "l1\.bin" is the same stored file as "l0\.bin"/, build: (d) => { w(join(d, 'real.bin'), f32(new Array(256).fill(1))); const ps = Array.from({ length: 512 }, (_, i) => `l${i}.bin`); for (const p of ps) symlinkSync('real.bin', join(d, p)); return tfjs(d, ps, [{ name: 'w', count: 256 * 512 }]); } },
+    { cls: 'tfjs-repeat', name: 'one shard through a linked sub-folder', via: 'api', error: /weight shard "sub\/a\.bin" is the same stored file as "a\.bin"/, build: (d) => (w(join(d, 'a.bin'), f32(new Array(16).fill(1))), symlinkSync('.', join(d, 'sub')), tfjs(d, ['a.bin', 'sub/a.bin'])) },
+
     // --- ONNX external data shared between tensors --------------------------------------------
     { cls: 'onnx-external', name: 'two tensors, one range', via: 'cli', error: /tensors "a" and "b" share external bytes/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(16).fill(1))), onnxExt(d, [['a', 0, 64], ['b', 0, 64]])) },
     { cls: 'onnx-external', name: '1000 tensors, one range', via: 'api', error: /share external bytes/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(1024).fill(1))), onnxExt(d, Array.from({ length: 1000 }, (_, i): [string, number, number] => [`t${i}`, 0, 4096]))) },
     { cls: 'onnx-external', name: 'partial overlap', via: 'api', error: /share external bytes/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(32).fill(1))), onnxExt(d, [['a', 0, 64], ['b', 32, 64]])) },
+    { cls: 'onnx-external', name: 'one range through two links', via: 'api', error: /external data files "a\.bin" and "b\.bin" are the same stored file/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(16).fill(1))), symlinkSync('weights.bin', join(d, 'a.bin')), symlinkSync('weights.bin', join(d, 'b.bin')), w(join(d, 'model.onnx'), onnxModel([external('x', [16], 'a.bin', 0, 64), external('y', [16], 'b.bin', 0, 64)])), d) },
     { cls: 'onnx-external', name: 'location ../', via: 'api', error: /points outside the model's folder/, build: (d) => onnxExt(d, [['a', 0, 64]], '../outside/sentinel.bin') },
     { cls: 'onnx-external', name: 'length lies about the dims', via: 'api', error: /external length 64 bytes, but 1000000 F32 elements need 4000000/, build: (d) => (w(join(d, 'weights.bin'), f32(new Array(16).fill(1))), onnxExt(d, [['a', 0, 64]], 'weights.bin', () => [1_000_000])) },
 

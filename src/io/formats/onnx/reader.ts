@@ -1,6 +1,6 @@
 import onnxProto from 'onnx-proto';
 import { BadFileError, ModelError, UnsupportedError } from '../../../errors.js';
-import { entryDir, resolveEntryName, type ModelFolder } from '../../byte-source.js';
+import { entryDir, MissingFileError, resolveEntryName, type ModelFolder } from '../../byte-source.js';
 import { clip, q } from '../../describe.js';
 import { MAX_GRAPH_NODES, MAX_ONNX_BYTES, MAX_TENSORS } from '../../limits.js';
 import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from '../../types.js';
@@ -230,6 +230,29 @@ export class OnnxSource implements GraphTensorSource {
     }
   }
 
+  /**
+   * Opens each external-data file once and refuses two location names for one stored file (two
+   * links, or a linked sub-folder): the per-file overlap check of locateExternal compares names,
+   * so only the gate's identity (device and inode) can see that their ranges share bytes.
+   */
+  async checkExternalFiles(): Promise<void> {
+    const byIdentity = new Map<string, string>();
+    for (const entry of new Set([...this.external.values()].map((x) => x.entry))) {
+      let f;
+      try {
+        f = await this.folder.open(entry);
+      } catch (err) {
+        if (err instanceof MissingFileError) continue; // reported by read(), naming the tensor
+        throw err;
+      }
+      const id = f.identity ?? `entry ${entry}`;
+      await f.close();
+      const first = byIdentity.get(id);
+      if (first !== undefined) throw new BadFileError(this.path, `external data files ${q(first)} and ${q(entry)} are the same stored file (a link); refused`);
+      byIdentity.set(id, entry);
+    }
+  }
+
   private async readExternal(name: string): Promise<Uint8Array> {
     const x = this.external.get(name);
     if (!x) throw new BadFileError(this.path, `tensor ${q(name)} is external but was not located`);
@@ -266,7 +289,9 @@ export async function openOnnx(folder: ModelFolder, entry: string, config?: Reco
     throw new BadFileError(file.name, `not a valid ONNX model (${clip((err as Error).message, 120)})`);
   }
   if (toNum(model.irVersion ?? 0) < 1 || !model.graph) throw new BadFileError(file.name, 'not a valid ONNX model (no IR version or no graph)');
-  return new OnnxSource(folder, entry, model, config);
+  const src = new OnnxSource(folder, entry, model, config);
+  await src.checkExternalFiles();
+  return src;
 }
 
 /** ModelProto fields that may follow ir_version (field 1): producer_name ... metadata_props, as protobuf tags. */

@@ -1,5 +1,5 @@
 import { BadFileError, ModelError, UnsupportedError } from '../../../errors.js';
-import { entryDir, MissingFileError, resolveEntryName, type ByteSource, type ModelFolder } from '../../byte-source.js';
+import { entryDir, MissingFileError, resolveEntryName, type ModelFolder } from '../../byte-source.js';
 import { describeValue, q as quote } from '../../describe.js';
 import { isRecord, readJsonObject } from '../../json.js';
 import { MAX_GRAPH_NODES, MAX_SHARDS, MAX_TENSORS } from '../../limits.js';
@@ -13,9 +13,12 @@ import { halfToNumber } from '../onnx/tensor.js';
  * size is its element count times the size of its stored dtype: float32/int32 4, bool 1, or
  * the quantization dtype when `quantization` is present. Dequantisation follows tfjs-core's
  * io/io_utils.ts: uint8/uint16 -> q * scale + min; float16 -> IEEE binary16.
- * Shards are read lazily: a tensor reads only its own byte range. Shard paths are resolved inside
- * the model folder (a path out of it is refused) and a shard may be listed only once (a manifest
- * repeating one shard would make a small folder describe gigabytes).
+ * Shards are read lazily: a tensor reads only its own byte range, opening the shards it needs
+ * through the gate and closing them before it returns (no handle is shared between concurrent
+ * reads). Shard paths are resolved inside the model folder (a path out of it is refused) and a
+ * stored file may back only one listed shard, compared by the gate's file identity (device and
+ * inode), so neither a repeated path nor two links to one file can make a small folder describe
+ * gigabytes.
  */
 
 interface ManifestWeight {
@@ -36,6 +39,8 @@ interface Located {
 interface Shard {
   /** Folder entry of the shard. */
   entry: string;
+  /** The stored file behind it (ByteSource.identity), checked again at every read. */
+  identity: string;
   start: number;
   size: number;
 }
@@ -76,8 +81,6 @@ export class TfjsSource implements GraphTensorSource {
   readonly format = 'tfjs';
   private readonly byName = new Map<string, Located>();
   private readonly small = new Map<string, readonly number[]>();
-  /** The last shard opened, kept open: reads in manifest order stay in one shard for long runs. */
-  private open: { entry: string; file: ByteSource } | undefined;
 
   private constructor(
     private readonly folder: ModelFolder,
@@ -102,6 +105,8 @@ export class TfjsSource implements GraphTensorSource {
     const located: Located[] = [];
     const seen = new Set<string>();
     const listed = new Set<string>();
+    /** Stored-file identity -> the path that first listed it. */
+    const stored = new Map<string, string>();
     for (const [gi, group] of json.weightsManifest.entries()) {
       if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
         throw new BadFileError(file, `weightsManifest[${gi}] needs "paths" and "weights" lists`);
@@ -119,8 +124,12 @@ export class TfjsSource implements GraphTensorSource {
           throw err instanceof MissingFileError ? new BadFileError(folder.pathOf(shard), 'weight shard listed in model.json not found') : err;
         });
         const size = f.size;
+        const identity = f.identity ?? `entry ${shard}`;
         await f.close();
-        gs.push({ entry: shard, start, size });
+        const first = stored.get(identity);
+        if (first !== undefined) throw new BadFileError(file, `weight shard ${quote(p)} is the same stored file as ${quote(first)} (a link to it); refused`);
+        stored.set(identity, p);
+        gs.push({ entry: shard, identity, start, size });
         start += size;
       }
       let offset = 0;
@@ -229,31 +238,22 @@ export class TfjsSource implements GraphTensorSource {
       const lo = Math.max(offset + done, s.start);
       const hi = Math.min(offset + length, s.start + s.size);
       if (lo >= hi) continue;
-      const f = await this.shard(s);
-      out.set(await f.read(lo - s.start, hi - lo, 'weights'), lo - offset);
+      const f = await this.folder.open(s.entry);
+      try {
+        if (f.size !== s.size || (f.identity ?? `entry ${s.entry}`) !== s.identity) {
+          throw new BadFileError(f.name, `shard changed since it was opened (${s.size} -> ${f.size} bytes, or another file); refused`);
+        }
+        out.set(await f.read(lo - s.start, hi - lo, 'weights'), lo - offset);
+      } finally {
+        await f.close();
+      }
       done = hi - offset;
       if (done === length) break;
     }
     return out;
   }
 
-  /** The open shard `s` (re-opened through the gate when another shard was open). */
-  private async shard(s: Shard): Promise<ByteSource> {
-    if (this.open?.entry === s.entry) return this.open.file;
-    await this.open?.file.close();
-    this.open = undefined;
-    const file = await this.folder.open(s.entry);
-    if (file.size !== s.size) {
-      await file.close();
-      throw new BadFileError(file.name, `shard changed size since it was opened (${s.size} -> ${file.size} bytes)`);
-    }
-    this.open = { entry: s.entry, file };
-    return file;
-  }
-
   async close(): Promise<void> {
-    await this.open?.file.close();
-    this.open = undefined;
     this.byName.clear();
   }
 }
