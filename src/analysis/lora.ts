@@ -1,7 +1,9 @@
 import { BadFileError, ModelError } from '../errors.js';
 import type { Matrix } from '../linalg/types.js';
 import type { Tensor, TensorSource } from '../io/types.js';
-import { describeValue } from '../io/describe.js';
+import { describeValue, q } from '../io/describe.js';
+import { boolField, intField, numberField, stringField } from '../io/json.js';
+import { MAX_CONFIG_INT, MAX_TENSORS } from '../io/limits.js';
 import { localKind, openAdapterPath } from '../io/open.js';
 
 /**
@@ -46,26 +48,27 @@ export async function isLoraPath(path: string): Promise<boolean> {
   return (await localKind(path)) === 'adapter';
 }
 
-function num(cfg: Record<string, unknown>, key: string, file: string): number {
-  const v = cfg[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new BadFileError(file, `"${key}" must be a positive number (it is ${describeValue(v, 60)})`);
+/** A required field of adapter_config.json, already type-checked (src/io/json.ts): absent or null is an error here. */
+function required<T>(v: T | undefined, file: string, key: string, expected: string): T {
+  if (v === undefined) throw new BadFileError(file, `field ${q(key)} is missing, expected ${expected}`);
   return v;
 }
 
 /** The LoRA settings of a parsed adapter_config.json (`file` names it in messages). */
 export function loraConfigFrom(cfg: Record<string, unknown>, file: string): LoraConfig {
-  if (cfg.peft_type !== undefined && cfg.peft_type !== 'LORA') throw new BadFileError(file, `peft_type ${describeValue(cfg.peft_type, 60)} is not LORA`);
-  const r = num(cfg, 'r', file);
-  const loraAlpha = num(cfg, 'lora_alpha', file);
+  const peft = stringField(cfg, 'peft_type', file);
+  if (peft !== undefined && peft !== 'LORA') throw new BadFileError(file, `peft_type ${describeValue(peft, 60)} is not LORA`);
+  const r = required(intField(cfg, 'r', file), file, 'r', 'a positive integer');
+  const loraAlpha = required(numberField(cfg, 'lora_alpha', file, true, MAX_CONFIG_INT), file, 'lora_alpha', 'a positive number');
   const tm = cfg.target_modules;
-  if (tm !== undefined && tm !== null && typeof tm !== 'string' && !(Array.isArray(tm) && tm.every((x) => typeof x === 'string'))) {
-    throw new BadFileError(file, `"target_modules" must be a string or a list of strings (it is ${describeValue(tm, 60)})`);
+  if (tm !== undefined && tm !== null && typeof tm !== 'string' && !(Array.isArray(tm) && tm.length <= MAX_TENSORS && tm.every((x) => typeof x === 'string'))) {
+    throw new BadFileError(file, `field "target_modules" is ${describeValue(tm, 80)}, expected a string or a list of strings`);
   }
   const targetModules = Array.isArray(tm) ? (tm as string[]) : typeof tm === 'string' ? [tm] : [];
   return {
-    r, loraAlpha, scale: cfg.use_rslora === true ? loraAlpha / Math.sqrt(r) : loraAlpha / r, targetModules,
-    fanInFanOut: cfg.fan_in_fan_out === true,
-    baseModel: typeof cfg.base_model_name_or_path === 'string' ? cfg.base_model_name_or_path : undefined,
+    r, loraAlpha, scale: boolField(cfg, 'use_rslora', file) === true ? loraAlpha / Math.sqrt(r) : loraAlpha / r, targetModules,
+    fanInFanOut: boolField(cfg, 'fan_in_fan_out', file) === true,
+    baseModel: stringField(cfg, 'base_model_name_or_path', file),
   };
 }
 

@@ -16,6 +16,13 @@ export const MAX_TENSORS = 1_000_000;
 /** Largest JSON file read whole: config.json, adapter_config.json, *.index.json, tfjs model.json. */
 export const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Largest integer a model config may give for a size or count (hidden size, heads, layers,
+ * intermediate size, head_dim, LoRA rank). 2^24 is far above any real model (the widest public
+ * hidden sizes are near 2^15) and keeps products of two such sizes exact in float64.
+ */
+export const MAX_CONFIG_INT = 1 << 24;
+
 /** Largest pickle (data.pkl, or a legacy checkpoint's pickled header) parsed in memory. */
 export const MAX_PICKLE_BYTES = 1 << 30;
 

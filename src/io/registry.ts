@@ -6,7 +6,7 @@ import { openOnnx, sniffOnnx } from './formats/onnx/reader.js';
 import { openPyTorch, sniffPyTorch } from './formats/pytorch/reader.js';
 import { openSafetensors, openSharded, readShardIndex, sniffSafetensors } from './formats/safetensors/reader.js';
 import { openTfjs, sniffTfjs } from './formats/tfjs/reader.js';
-import { readJsonObject } from './json.js';
+import { readJsonObject, stringField } from './json.js';
 import { SNIFF_BYTES } from './limits.js';
 import type { ReadOptions } from './source-base.js';
 import type { TensorSource } from './types.js';
@@ -97,8 +97,14 @@ async function openKind(folder: ModelFolder, entry: string, kind: Kind, opts: Re
 /** config.json in the entry's own folder, else at the top of the model folder (transformers.js onnx/). */
 export async function findConfig(folder: ModelFolder, entry: string): Promise<Record<string, unknown> | undefined> {
   const dir = entryDir(entry);
-  const own = await readJsonObject(folder, dir === '' ? 'config.json' : `${dir}/config.json`, true);
-  return own ?? (dir === '' ? undefined : readJsonObject(folder, 'config.json', true));
+  for (const name of dir === '' ? ['config.json'] : [`${dir}/config.json`, 'config.json']) {
+    const cfg = await readJsonObject(folder, name, true);
+    if (!cfg) continue;
+    // model_type picks the adapter: a non-string one would silently fall back to tensor names.
+    stringField(cfg, 'model_type', folder.pathOf(name));
+    return cfg;
+  }
+  return undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { BadOptionError, ModelError, NumericError } from '../errors.js';
+import { intField, originOf } from '../io/json.js';
 import type { Tensor, TensorSource } from '../io/types.js';
 import { hconcat, Linear } from './linear.js';
 import type { AdapterOptions, ModelAdapter, ModelInfo, TheoryMatrix } from './types.js';
@@ -102,11 +103,18 @@ export async function layerFromSpec(src: TensorSource, layer: number, s: LayerSp
   return out;
 }
 
-/** First of `keys` that the config holds as a positive integer. */
+/**
+ * The first of `keys` that the config gives (a field that is absent or null is skipped, as
+ * Hugging Face writes `"head_dim": null` for "derive it"). A field present with any other type, or
+ * as a float, zero, negative or above MAX_CONFIG_INT, is a one-line BadFileError naming the config
+ * file, the field and its value (src/io/json.ts intField): it is never silently ignored.
+ */
 export function cfgInt(config: Record<string, unknown> | undefined, ...keys: string[]): number | undefined {
+  if (!config) return undefined;
+  const file = originOf(config) ?? 'config.json';
   for (const k of keys) {
-    const v = config?.[k];
-    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+    const v = intField(config, k, file);
+    if (v !== undefined) return v;
   }
   return undefined;
 }

@@ -178,14 +178,79 @@ export function corpus(): HostileCase[] {
     { cls: 'config', name: 'config.json an array', via: 'api', error: /config\.json: is not a JSON object \(it is an array\)/, build: (d) => (w(join(d, 'model.safetensors'), ST), w(join(d, 'config.json'), '[1,2]'), d) },
     { cls: 'config', name: 'config.json a string', via: 'api', error: /config\.json: is not a JSON object \(it is a string\)/, build: (d) => (w(join(d, 'model.safetensors'), ST), w(join(d, 'config.json'), '"bert"'), d) },
     { cls: 'config', name: 'adapter_config.json null', via: 'lora', error: /adapter_config\.json: is not a JSON object \(it is null\)/, build: (d) => (w(join(d, 'adapter_model.safetensors'), ST), w(join(d, 'adapter_config.json'), 'null'), d) },
-    { cls: 'config', name: 'adapter r is a string', via: 'lora', error: /"r" must be a positive number \(it is "8"\)/, build: (d) => (w(join(d, 'adapter_model.safetensors'), ST), w(join(d, 'adapter_config.json'), '{"r":"8","lora_alpha":16}'), d) },
-    { cls: 'config', name: 'adapter target_modules an object', via: 'lora', error: /"target_modules" must be a string or a list of strings/, build: (d) => (w(join(d, 'adapter_model.safetensors'), ST), w(join(d, 'adapter_config.json'), '{"r":8,"lora_alpha":16,"target_modules":{"a":1}}'), d) },
+    { cls: 'config', name: 'adapter r is a string', via: 'lora', error: /adapter_config\.json: field "r" is "8", expected a positive integer/, build: (d) => (w(join(d, 'adapter_model.safetensors'), ST), w(join(d, 'adapter_config.json'), '{"r":"8","lora_alpha":16}'), d) },
+    { cls: 'config', name: 'adapter target_modules an object', via: 'lora', error: /field "target_modules" is \{"a":1\}, expected a string or a list of strings/, build: (d) => (w(join(d, 'adapter_model.safetensors'), ST), w(join(d, 'adapter_config.json'), '{"r":8,"lora_alpha":16,"target_modules":{"a":1}}'), d) },
     { cls: 'config', name: 'index null', via: 'api', error: /model\.safetensors\.index\.json: unrecognised checkpoint format \(first bytes "null"/, build: (d) => (w(join(d, 'model.safetensors.index.json'), 'null'), join(d, 'model.safetensors.index.json')) },
     { cls: 'config', name: 'index weight_map null', via: 'api', error: /shard index has no "weight_map" object/, build: (d) => (w(join(d, 'model.safetensors.index.json'), '{"weight_map":null}'), d) },
-    { cls: 'config', name: 'index weight_map of numbers', via: 'api', error: /weight_map\["w"\] is not a plain file name/, build: (d) => (w(join(d, 'model.safetensors.index.json'), '{"weight_map":{"w":1}}'), d) },
-    { cls: 'config', name: 'tfjs weightsManifest an object', via: 'api', error: /no weightsManifest/, build: (d) => (w(join(d, 'model.json'), '{"format":"graph-model","generatedBy":"x","weightsManifest":{}}'), d) },
+    { cls: 'config', name: 'index weight_map of numbers', via: 'api', error: /weight_map\["w"\] is 1, not a plain file name/, build: (d) => (w(join(d, 'model.safetensors.index.json'), '{"weight_map":{"w":1}}'), d) },
+    { cls: 'config', name: 'index weight_map a list', via: 'api', error: /index\.json: field "weight_map" is \["a\.safetensors"\], expected an object/, build: (d) => (w(join(d, 'model.safetensors.index.json'), '{"weight_map":["a.safetensors"]}'), d) },
+    { cls: 'config', name: 'index metadata a string', via: 'api', error: /index\.json: field "metadata" is "x", expected an object/, build: (d) => (w(join(d, 'model.safetensors'), ST), indexed(d, 'model.safetensors'), w(join(d, 'model.safetensors.index.json'), '{"metadata":"x","weight_map":{"w.weight":"model.safetensors"}}'), d) },
+    { cls: 'config', name: 'tfjs weightsManifest an object', via: 'api', error: /model\.json: field "weightsManifest" is \{\}, expected a list of weight groups/, build: (d) => (w(join(d, 'model.json'), '{"format":"graph-model","generatedBy":"x","weightsManifest":{}}'), d) },
+
+    // --- wrongly typed fields inside otherwise valid JSON (null means "absent"; nothing is coerced) ---
+    ...badConfigFields(),
   ];
   return cases;
+}
+
+/** A LLaMA-named safetensors file with config.json = the base config and `field: raw JSON`. */
+function llamaWithField(dir: string, field: string, raw: string): string {
+  w(join(dir, 'model.safetensors'), safetensors({ 'model.layers.0.self_attn.q_proj.weight': { shape: [4, 4], data: new Array<number>(16).fill(1) }, 'model.layers.0.self_attn.k_proj.weight': { shape: [4, 4], data: new Array<number>(16).fill(1) } }));
+  w(join(dir, 'config.json'), `{"model_type":"llama","hidden_size":4,"intermediate_size":8,"num_attention_heads":2,${JSON.stringify(field)}:${raw}}`);
+  return dir;
+}
+
+/** An adapter folder whose adapter_config.json is a valid LoRA config plus `field: raw JSON`. */
+function adapterWithField(dir: string, field: string, raw: string): string {
+  w(join(dir, 'adapter_model.safetensors'), ST);
+  const base: Record<string, string> = { r: '8', lora_alpha: '16', [field]: raw };
+  w(join(dir, 'adapter_config.json'), `{${Object.entries(base).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
+  return dir;
+}
+
+/** A tfjs folder of one 16-float weight whose manifest entry is patched by `edit`. */
+function tfjsWith(dir: string, edit: (weight: Record<string, unknown>) => void): string {
+  w(join(dir, 'a.bin'), f32(new Array(16).fill(1)));
+  const m = JSON.parse(tfjsManifest(['a.bin'], [{ name: 'w', count: 16 }])) as { weightsManifest: { weights: Record<string, unknown>[] }[] };
+  edit(m.weightsManifest[0].weights[0]);
+  w(join(dir, 'model.json'), JSON.stringify(m));
+  return dir;
+}
+
+function badConfigFields(): HostileCase[] {
+  const cfg = (name: string, field: string, raw: string, shown: RegExp): HostileCase => ({
+    cls: 'config-field', name: `config.json ${name}`, via: 'cli', build: (d) => llamaWithField(d, field, raw),
+    error: new RegExp(`model/config\\.json: field "${field}" is ${shown.source}, expected a positive integer of at most 16777216`),
+  });
+  const ad = (name: string, field: string, raw: string, error: RegExp): HostileCase => ({ cls: 'config-field', name: `adapter ${name}`, via: 'lora', build: (d) => adapterWithField(d, field, raw), error });
+  const tf = (name: string, edit: (weight: Record<string, unknown>) => void, error: RegExp): HostileCase => ({ cls: 'config-field', name: `tfjs ${name}`, via: 'api', build: (d) => tfjsWith(d, edit), error });
+  return [
+    cfg('heads as a string', 'num_attention_heads', '"12"', /"12"/),
+    cfg('hidden size as a float', 'hidden_size', '768.5', /768\.5/),
+    cfg('negative layer count', 'num_hidden_layers', '-2', /-2/),
+    cfg('zero key/value heads', 'num_key_value_heads', '0', /0/),
+    cfg('intermediate size an object', 'intermediate_size', '{"a":[1,2,3]}', /\{"a":\[1,2,3\]\}/),
+    cfg('head_dim a list', 'head_dim', '[64,64]', /\[64,64\]/),
+    cfg('huge hidden size', 'hidden_size', '1e300', /1e\+300/),
+    cfg('hidden size beyond 2^53', 'hidden_size', '9007199254740993', /9007199254740992/),
+    cfg('heads as true', 'num_attention_heads', 'true', /true/),
+    cfg('a 100 KB string', 'num_hidden_layers', JSON.stringify('9'.repeat(100_000)), /"9{20,}…/),
+    { cls: 'config-field', name: 'config.json model_type a number', via: 'api', error: /config\.json: field "model_type" is 42, expected a string/, build: (d) => (w(join(d, 'model.safetensors'), ST), w(join(d, 'config.json'), '{"model_type":42}'), d) },
+    ad('r a float', 'r', '8.5', /adapter_config\.json: field "r" is 8\.5, expected a positive integer/),
+    ad('r negative', 'r', '-8', /field "r" is -8, expected a positive integer/),
+    ad('lora_alpha huge', 'lora_alpha', '1e300', /field "lora_alpha" is 1e\+300, expected a positive number of at most 16777216/),
+    ad('lora_alpha a list', 'lora_alpha', '[16]', /field "lora_alpha" is \[16\], expected a positive number/),
+    ad('use_rslora a string', 'use_rslora', '"yes"', /field "use_rslora" is "yes", expected true or false/),
+    ad('fan_in_fan_out a number', 'fan_in_fan_out', '1', /field "fan_in_fan_out" is 1, expected true or false/),
+    ad('base model an object', 'base_model_name_or_path', '{"x":1}', /field "base_model_name_or_path" is \{"x":1\}, expected a string/),
+    ad('peft_type a list', 'peft_type', '["LORA"]', /field "peft_type" is \["LORA"\], expected a string/),
+    tf('shape of strings', (x) => (x.shape = ['16']), /weight "w": bad shape \["16"\]/),
+    tf('shape with null', (x) => (x.shape = [null, 16]), /weight "w": bad shape \[null,16\]/),
+    tf('quantization a string', (x) => (x.quantization = 'uint8'), /weight "w": field "quantization" is "uint8", expected \{dtype/),
+    tf('quantization scale a string', (x) => (x.quantization = { dtype: 'uint8', scale: '0.5', min: 0 }), /weight "w" quantization: field "scale" is "0\.5", expected a finite number/),
+    tf('dtype "constructor"', (x) => (x.dtype = 'constructor'), /weight "w" has dtype "constructor", which genbound does not read/),
+    tf('name a number', (x) => (x.name = 7), /weights\[0\] is \{"name":7,/),
+  ];
 }
 
 /**

@@ -168,13 +168,15 @@ export async function openSafetensors(file: ByteSource, opts: ReadOptions = {}, 
 export async function readShardIndex(folder: ModelFolder, index: string): Promise<Map<string, string>> {
   const json = await readJsonObject(folder, index);
   const shown = folder.pathOf(index);
-  if (!isPlainObject(json.weight_map)) throw new BadFileError(shown, 'shard index has no "weight_map" object');
+  if (json.weight_map === undefined || json.weight_map === null) throw new BadFileError(shown, 'shard index has no "weight_map" object');
+  if (!isPlainObject(json.weight_map)) throw new BadFileError(shown, `field "weight_map" is ${describeValue(json.weight_map, 80)}, expected an object of tensor name: shard file`);
+  if (json.metadata !== undefined && json.metadata !== null && !isPlainObject(json.metadata)) throw new BadFileError(shown, `field "metadata" is ${describeValue(json.metadata, 80)}, expected an object`);
   const map = new Map<string, string>();
   const files = new Set<string>();
   const dir = entryDir(index);
   for (const [name, file] of Object.entries(json.weight_map)) {
     if (typeof file !== 'string' || file.includes('/') || file.includes('\\') || file === '..' || file === '.' || file === '') {
-      throw new BadFileError(shown, `weight_map[${q(name)}] is not a plain file name in the same folder`);
+      throw new BadFileError(shown, `weight_map[${q(name)}] is ${describeValue(file, 80)}, not a plain file name in the same folder`);
     }
     const entry = resolveEntryName(dir, file);
     if (entry === undefined) throw new BadFileError(shown, `weight_map[${q(name)}] is not a plain file name in the same folder`);

@@ -1,7 +1,7 @@
 import { BadFileError, ModelError, UnsupportedError } from '../../../errors.js';
 import { entryDir, MissingFileError, resolveEntryName, type ModelFolder } from '../../byte-source.js';
 import { describeValue, q as quote } from '../../describe.js';
-import { isRecord, readJsonObject } from '../../json.js';
+import { isRecord, numberField, readJsonObject } from '../../json.js';
 import { MAX_GRAPH_NODES, MAX_SHARDS, MAX_TENSORS } from '../../limits.js';
 import { SMALL_CONSTANT_MAX, type GraphNode, type GraphTensorSource, type Tensor, type TensorInfo } from '../../types.js';
 import { halfToNumber } from '../onnx/tensor.js';
@@ -77,6 +77,18 @@ function parseAttrs(attr: unknown): Record<string, number | string | readonly nu
   return out;
 }
 
+/**
+ * A weight's `quantization` ({dtype, scale?, min?}), type-checked: present and wrongly typed is
+ * an error, never "unquantized" (that would misread every byte after it) nor a string scale that
+ * JavaScript arithmetic would coerce.
+ */
+function quantization(v: unknown, file: string, weight: string): ManifestWeight['quantization'] {
+  if (v === undefined || v === null) return undefined;
+  const where = `${file}: weight ${quote(weight)}`;
+  if (!isRecord(v) || typeof v.dtype !== 'string') throw new BadFileError(where, `field "quantization" is ${describeValue(v, 80)}, expected {dtype: string, scale?: number, min?: number}`);
+  return { dtype: v.dtype, scale: numberField(v, 'scale', `${where} quantization`, false), min: numberField(v, 'min', `${where} quantization`, false) };
+}
+
 export class TfjsSource implements GraphTensorSource {
   readonly format = 'tfjs';
   private readonly byName = new Map<string, Located>();
@@ -99,7 +111,8 @@ export class TfjsSource implements GraphTensorSource {
   static async open(folder: ModelFolder, entry: string, config?: Record<string, unknown>): Promise<TfjsSource> {
     const json = await readJsonObject(folder, entry);
     const file = folder.pathOf(entry);
-    if (!Array.isArray(json.weightsManifest)) throw new BadFileError(file, 'not a tfjs model.json (no weightsManifest)');
+    if (json.weightsManifest === undefined || json.weightsManifest === null) throw new BadFileError(file, 'not a tfjs model.json (no weightsManifest)');
+    if (!Array.isArray(json.weightsManifest)) throw new BadFileError(file, `field "weightsManifest" is ${describeValue(json.weightsManifest, 80)}, expected a list of weight groups`);
     const dir = entryDir(entry);
     const shards: Shard[][] = [];
     const located: Located[] = [];
@@ -109,12 +122,12 @@ export class TfjsSource implements GraphTensorSource {
     const stored = new Map<string, string>();
     for (const [gi, group] of json.weightsManifest.entries()) {
       if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-        throw new BadFileError(file, `weightsManifest[${gi}] needs "paths" and "weights" lists`);
+        throw new BadFileError(file, `weightsManifest[${gi}] is ${describeValue(group, 80)}, expected an object with "paths" and "weights" lists`);
       }
       const gs: Shard[] = [];
       let start = 0;
       for (const p of group.paths) {
-        if (typeof p !== 'string') throw new BadFileError(file, `weightsManifest[${gi}].paths holds a non-string`);
+        if (typeof p !== 'string') throw new BadFileError(file, `weightsManifest[${gi}].paths holds ${describeValue(p, 80)}, expected a file name`);
         const shard = resolveEntryName(dir, p);
         if (shard === undefined) throw new BadFileError(file, `weight shard ${quote(p)} lies outside the model folder; refused`);
         if (listed.has(shard)) throw new BadFileError(file, `weight shard ${quote(p)} is listed more than once; refused`);
@@ -133,23 +146,25 @@ export class TfjsSource implements GraphTensorSource {
         start += size;
       }
       let offset = 0;
-      for (const w of group.weights as unknown[]) {
+      for (const [wi, w] of (group.weights as unknown[]).entries()) {
         if (!isRecord(w) || typeof w.name !== 'string' || !Array.isArray(w.shape) || typeof w.dtype !== 'string') {
-          throw new BadFileError(file, `weightsManifest[${gi}] has an entry without name/shape/dtype`);
+          throw new BadFileError(file, `weightsManifest[${gi}].weights[${wi}] is ${describeValue(w, 80)}, expected {name: string, shape: list, dtype: string}`);
         }
         if (located.length >= MAX_TENSORS) throw new BadFileError(file, `lists more than ${MAX_TENSORS} weights`);
-        const shape = w.shape.map(Number);
-        if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new BadFileError(file, `weight ${quote(w.name)}: bad shape ${describeValue(w.shape)}`);
-        const q = isRecord(w.quantization) ? (w.quantization as ManifestWeight['quantization']) : undefined;
+        // Numbers only: Number("3") or Number(null) would silently turn a wrong type into a size.
+        if (w.shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) throw new BadFileError(file, `weight ${quote(w.name)}: bad shape ${describeValue(w.shape)}`);
+        const shape = w.shape as number[];
+        const q = quantization(w.quantization, file, w.name);
         const stored = q ? q.dtype : w.dtype;
-        const size = typeof stored === 'string' ? STORED_SIZE[stored] : undefined;
+        const size = Object.hasOwn(STORED_SIZE, stored) ? STORED_SIZE[stored] : undefined; // not "constructor" etc.
         if (size === undefined) throw new UnsupportedError(`${file}: weight ${quote(w.name)} has dtype ${describeValue(stored)}, which genbound does not read (the weights after it cannot be located)`);
         if (seen.has(w.name)) throw new BadFileError(file, `weight ${quote(w.name)} is listed twice`);
         seen.add(w.name);
         const count = shape.reduce((a, b) => a * b, 1);
         if (!Number.isSafeInteger(offset + count * size)) throw new BadFileError(file, `weight ${quote(w.name)}: shape ${describeValue(w.shape)} is too large`);
         const mw: ManifestWeight = { name: w.name, shape, dtype: w.dtype, quantization: q };
-        const dtype = q ? `${DTYPE_NAME[w.dtype] ?? w.dtype}<-${q.dtype}` : (DTYPE_NAME[w.dtype] ?? w.dtype);
+        const name = Object.hasOwn(DTYPE_NAME, w.dtype) ? DTYPE_NAME[w.dtype] : w.dtype;
+        const dtype = q ? `${name}<-${q.dtype}` : name;
         located.push({ info: { name: w.name, dtype, shape }, w: mw, group: gi, offset, bytes: count * size });
         offset += count * size;
       }
