@@ -1,7 +1,7 @@
 /**
  * A local stand-in for the Hugging Face hub, as much of it as the page uses: the model listing
  * (`/api/models/ID/revision/REV?blobs=true`) and files by byte range (`/ID/resolve/SHA/FILE`),
- * with the CORS headers a browser page needs. Serves one model folder under one id.
+ * with the CORS headers a browser page needs. Serves each model folder under its id.
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -16,8 +16,9 @@ export interface FakeHub {
   close(): Promise<void>;
 }
 
-export async function startFakeHub(id: string, dir: string): Promise<FakeHub> {
-  const files = readdirSync(dir).sort();
+/** Serves each folder of `models` (id -> folder) as that hub id's revision main. */
+export async function startFakeHub(models: Record<string, string>): Promise<FakeHub> {
+  const listing = new Map(Object.entries(models).map(([id, dir]) => [id, { dir, files: readdirSync(dir).sort() }]));
   const requests: string[] = [];
   const cors = {
     'Access-Control-Allow-Origin': '*',
@@ -28,7 +29,12 @@ export async function startFakeHub(id: string, dir: string): Promise<FakeHub> {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${req.headers.range ? ` ${req.headers.range}` : ''}`);
     if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-    if (url.pathname === `/api/models/${id}/revision/main`) {
+    const api = /^\/api\/models\/(.+)\/revision\/main$/.exec(url.pathname);
+    const id = api ? api[1] : [...listing.keys()].find((k) => url.pathname.startsWith(`/${k}/resolve/`));
+    const model = id === undefined ? undefined : listing.get(id);
+    if (!model) return void res.writeHead(404, cors).end();
+    const { dir, files } = model;
+    if (api) {
       const siblings = files.map((f) => ({ rfilename: f, size: statSync(join(dir, f)).size }));
       return void res.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end(JSON.stringify({ id, sha: FAKE_SHA, siblings }));
     }

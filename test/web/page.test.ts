@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultModelPath } from '../../src/models/paths.js';
 import { figureInfo } from '../report/browser.js';
-import { runCli } from '../cli/run-cli.js';
-import { writeBert } from './bert-fixture.js';
+import { cliJson as cli, sameNumbers } from './cli-reference.js';
+import { writeBert, type BertFiles } from './bert-fixture.js';
 import { startFakeHub, type FakeHub } from './fake-hub.js';
 import { buildWeb, downloadText, dropFiles, launchBrowser, openPage, serve, settled, tempDir, type Browser, type Served } from './harness.js';
 
@@ -22,45 +22,17 @@ let dir: string;
 let served: Served;
 let browser: Browser;
 let hub: FakeHub;
-let bert: { config: string; weights: string };
+let bert: BertFiles;
 const cliJson: Record<string, unknown> = {};
-
-async function cli(model: string): Promise<unknown> {
-  const out = join(dir, `cli-${Object.keys(cliJson).length}.json`);
-  const r = await runCli(['--backend', 'js', 'analyze', model, '--json', out]);
-  assert.equal(r.code, 0, r.err);
-  return JSON.parse(readFileSync(out, 'utf8'));
-}
-
-/** Every number of `a` equals the one at the same place in `b` to 1e-12 (relative above 1). */
-function sameNumbers(a: unknown, b: unknown, at = '$', skip = new Set(['$.model.name', '$.model.source', '$.settings.backend'])): number {
-  if (skip.has(at)) return 0;
-  if (typeof b === 'number') {
-    assert.equal(typeof a, 'number', `${at}: ${JSON.stringify(a)} vs ${b}`);
-    assert.ok(Math.abs((a as number) - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${at}: page ${a} vs CLI ${b}`);
-    return 1;
-  }
-  if (Array.isArray(b)) {
-    assert.ok(Array.isArray(a) && a.length === b.length, `${at}: arrays differ in length`);
-    return b.reduce((n: number, x, i) => n + sameNumbers((a as unknown[])[i], x, `${at}[${i}]`, skip), 0);
-  }
-  if (b !== null && typeof b === 'object') {
-    assert.ok(a !== null && typeof a === 'object', `${at}: not an object on the page`);
-    assert.deepEqual(Object.keys(a as object).sort(), Object.keys(b).sort(), `${at}: keys differ`);
-    return Object.entries(b).reduce((n, [k, v]) => n + sameNumbers((a as Record<string, unknown>)[k], v, `${at}.${k}`, skip), 0);
-  }
-  assert.deepEqual(a, b, at);
-  return 0;
-}
 
 before(async () => {
   const built = buildWeb();
   dir = tempDir();
   bert = await writeBert(join(dir, 'tiny-bert'), TINY);
-  cliJson.use = await cli(dirname(defaultModelPath()));
-  cliJson.bert = await cli(join(dir, 'tiny-bert'));
+  cliJson.use = await cli(dir, dirname(defaultModelPath()));
+  cliJson.bert = await cli(dir, join(dir, 'tiny-bert'));
   await built;
-  hub = await startFakeHub('genbound-test/tiny-bert', join(dir, 'tiny-bert'));
+  hub = await startFakeHub({ 'genbound-test/tiny-bert': join(dir, 'tiny-bert') });
   served = await serve(['--hub-endpoint', hub.endpoint]);
   browser = await launchBrowser();
 });
