@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 job="${1:-run}"
 
 # Debian packages each job needs. OpenBLAS backs the native engine; the fonts are for figures;
-# chromium is for the report tests, redis-server for the queue tests (started by the tests themselves); numpy and torch are only the benchmarks' references.
+# chromium is for the report tests, redis-server for the queue tests (started by the tests themselves), openssl
+# for the TLS queue test's throwaway CA; numpy and torch are only the benchmarks' references.
 pkgs=(libopenblas-dev fonts-dejavu-core)
 case "$job" in
-  test) pkgs+=(chromium redis-server) ;;
+  test) pkgs+=(chromium redis-server openssl) ;;
   bench) pkgs+=(python3-numpy python3-torch) ;;
 esac
 

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
-import { GenboundError } from '../errors.js';
+import { BadOptionError, GenboundError } from '../errors.js';
 import type { QueueAddress } from './url.js';
 
 /** Redis could not be reached, or stayed unreachable longer than the retry budget. */
@@ -27,6 +30,29 @@ export function retryBudgetMs(): number {
 }
 
 /**
+ * TLS settings for rediss://. The server's certificate is verified (never switched off) against
+ * Node's bundled CAs plus NODE_EXTRA_CA_CERTS, or, when GENBOUND_QUEUE_CA names a PEM file, against
+ * Node's bundled CAs plus that file's certificates (a private CA). SNI is sent for host names only:
+ * an IP address is checked against the certificate's IP SANs (Node warns on an IP servername).
+ */
+export function tlsOptions(host: string): ConnectionOptions {
+  const base: ConnectionOptions = isIP(host) === 0 ? { servername: host } : {};
+  const file = process.env.GENBOUND_QUEUE_CA;
+  if (!file) return base;
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new BadOptionError(`GENBOUND_QUEUE_CA: cannot read ${JSON.stringify(file.slice(0, 200))} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BadOptionError(`GENBOUND_QUEUE_CA: ${JSON.stringify(file.slice(0, 200))} holds no PEM certificate`);
+  return { ...base, ca: [...rootCertificates, pem] };
+}
+
+/** TLS failures that retrying cannot mend: an untrusted, expired or mismatched certificate. */
+const TLS_UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/**
  * The connection settings every Redis client of one command shares (BullMQ opens several: one
  * per Queue, Worker and blocking reader). Reconnects back off exponentially (0.1 s doubling up to
  * 5 s); once the connection has been down for the retry budget, every client stops retrying and
@@ -40,8 +66,10 @@ export class RedisLink {
   private tries = 0;
   private gaveUp = false;
   private readonly budgetMs = retryBudgetMs();
+  private readonly tls: ConnectionOptions | undefined;
 
   constructor(readonly address: QueueAddress) {
+    this.tls = address.tls ? tlsOptions(address.host) : undefined;
     this.lost = new Promise<never>((_, reject) => {
       this.fail = reject;
     });
@@ -57,6 +85,11 @@ export class RedisLink {
       this.gaveUp = true;
       this.fail(new QueueConnectionError(`Redis at ${this.address.display} refused the login: ${msg} (give the user and password in the URL: redis://user:password@host:port)`));
     }
+    const code = String((e as NodeJS.ErrnoException).code ?? '');
+    if (this.address.tls && TLS_UNTRUSTED.test(code) && !this.gaveUp) {
+      this.gaveUp = true;
+      this.fail(new QueueConnectionError(`Redis at ${this.address.display} presented a TLS certificate genbound does not trust: ${msg} (${code}); trust its CA with GENBOUND_QUEUE_CA=/path/ca.pem or NODE_EXTRA_CA_CERTS`));
+    }
   };
 
   /** Options for `new IORedis(...)` and for BullMQ's `connection`. */
@@ -68,7 +101,7 @@ export class RedisLink {
       db: a.db,
       username: a.username,
       password: a.password,
-      tls: a.tls ? { servername: a.host } : undefined,
+      tls: this.tls,
       connectTimeout: 10_000,
       maxRetriesPerRequest: null, // BullMQ's workers need this; the budget below bounds the wait
       enableReadyCheck: true,

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseQueueUrl } from '../../src/queue/url.js';
 import { runCli } from '../cli/run-cli.js';
-import { Cli, freePort, TestRedis } from './redis-harness.js';
+import { Cli, freePort, TestRedis, withEnv } from './redis-harness.js';
 
 const redis = new TestRedis(['--requirepass', 's3cret', '--user', 'alice', 'on', '>wonder', '~*', '&*', '+@all']);
 
@@ -27,19 +27,6 @@ test('--queue URLs: host, port, db, user, password, TLS; bad ones are one clear 
     assert.throws(() => parseQueueUrl(bad), /--queue/, bad);
   }
 });
-
-async function withEnv<T>(env: Record<string, string>, f: () => Promise<T>): Promise<T> {
-  const old = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await f();
-  } finally {
-    for (const [k, v] of Object.entries(old)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 test('Redis with a password and an ACL user: the URL logs in; a wrong password is one line, at once', async () => {
   const ok1 = await runCli(['queue', 'status', '--queue', `redis://:s3cret@127.0.0.1:${redis.port}`]);

@@ -16,10 +16,14 @@ export class TestRedis {
   readonly dir = mkdtempSync(join(tmpdir(), 'genbound-redis-'));
   port = 0;
 
-  constructor(private readonly extra: string[] = []) {}
+  /** With `tls` (PEM files), the server listens on TLS only (no plain port) and `url` is rediss://. */
+  constructor(
+    private readonly extra: string[] = [],
+    private readonly tls?: { cert: string; key: string; ca: string },
+  ) {}
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
   }
 
   static available(): boolean {
@@ -28,7 +32,10 @@ export class TestRedis {
 
   async start(): Promise<this> {
     if (!this.port) this.port = await freePort();
-    const p = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no',
+    const listen = this.tls
+      ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', this.tls.cert, '--tls-key-file', this.tls.key, '--tls-ca-cert-file', this.tls.ca, '--tls-auth-clients', 'no']
+      : ['--port', String(this.port)];
+    const p = spawn('redis-server', [...listen, '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no',
       '--daemonize', 'no', '--loglevel', 'notice', ...this.extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = p;
     await new Promise<void>((resolve, reject) => {
@@ -69,6 +76,20 @@ export class TestRedis {
   async close(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `f` with `env` set in this process's environment, restoring it afterwards. */
+export async function withEnv<T>(env: Record<string, string>, f: () => Promise<T>): Promise<T> {
+  const old = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await f();
+  } finally {
+    for (const [k, v] of Object.entries(old)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }
 
