@@ -7,7 +7,8 @@
  * config.json, written by test/web/bert-fixture.ts into a temporary folder and deleted after) is
  * analysed in the same run, round after round, by
  *   1. the CLI: `genbound --backend js analyze DIR --json F` (a child process, wall time from
- *      spawn to exit, start-up included), and the same with `--workers 2`;
+ *      spawn to exit, start-up included; its CPU time too, which a load does not inflate), and the
+ *      same with `--workers 2`;
  *   2. the page in Debian's headless Chromium served by `genbound serve`: the folder is picked in
  *      the page and the time is the page's own, from the pick to the result (data-seconds:
  *      reading through File.slice, the SVD worker pool, bounds; the figures are drawn after).
@@ -33,12 +34,21 @@ const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 type Bounds = Record<string, number>;
 
-function cli(dir: string, out: string, workers: number): { seconds: number; bounds: Bounds } {
+/** CPU seconds (user + system) of this process's finished children, from /proc/self/stat. */
+function childrenCpu(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 (cutime, cstime), counted from 1 with pid and comm before the ')'.
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
+function cli(dir: string, out: string, workers: number): { seconds: number; cpu: number; bounds: Bounds } {
+  const c0 = childrenCpu();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/genbound.mjs'), '--backend', 'js', 'analyze', dir, '--json', out, '--workers', String(workers)], { encoding: 'utf8' });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`CLI failed: ${r.stderr}`);
-  return { seconds, bounds: (JSON.parse(readFileSync(out, 'utf8')) as { bounds: Bounds }).bounds };
+  return { seconds, cpu: childrenCpu() - c0, bounds: (JSON.parse(readFileSync(out, 'utf8')) as { bounds: Bounds }).bounds };
 }
 
 function agree(page: Bounds, ref: Bounds): void {
@@ -75,7 +85,7 @@ async function main(): Promise<void> {
       await page.close();
       const l3 = load();
       ratios.push(seconds / c1.seconds);
-      rows.push(`round ${r + 1}: CLI js ${c1.seconds.toFixed(2)} s [load ${l0}], CLI js --workers 2 ${c2.seconds.toFixed(2)} s [load ${l1}], page (${workers} workers) ${seconds.toFixed(2)} s [load ${l2} -> ${l3}]; page/CLI ${(seconds / c1.seconds).toFixed(3)}, page/CLI-2-workers ${(seconds / c2.seconds).toFixed(3)}; bounds agree to 1e-12`);
+      rows.push(`round ${r + 1}: CLI js ${c1.seconds.toFixed(2)} s (CPU ${c1.cpu.toFixed(1)} s) [load ${l0}], CLI js --workers 2 ${c2.seconds.toFixed(2)} s (CPU ${c2.cpu.toFixed(1)} s) [load ${l1}], page (${workers} workers) ${seconds.toFixed(2)} s [load ${l2} -> ${l3}]; page/CLI ${(seconds / c1.seconds).toFixed(3)}, page/CLI-2-workers ${(seconds / c2.seconds).toFixed(3)}; bounds agree to 1e-12`);
       console.log(rows.at(-1));
     }
     console.log(`BERT-base widths, ${layers} layers: median page/CLI ratio ${median(ratios).toFixed(3)} (goal <= 1.3); load now ${load()}`);
