@@ -64,10 +64,14 @@ export function powerLawFit(sv: ArrayLike<number>, zeroTol = 1e-10): PowerLawFit
     if (lam[k] === lam[n - 1]) break; // the largest value is not a candidate
     const m = n - k;
     const alpha = 1 + m / (suffix[k] - m * logs[k]);
+    // D is a maximum: once it reaches the best D so far this candidate cannot win (the first of
+    // equal minima is kept), so the rest of its tail need not be evaluated.
+    const bound = best === null ? Infinity : best.ks;
     let d = 0;
     for (let i = 0; i < m; i++) {
       const fit = 1 - Math.exp((1 - alpha) * (logs[k + i] - logs[k]));
       d = Math.max(d, Math.abs(fit - i / m));
+      if (d >= bound) break;
     }
     if (best === null || d < best.ks) best = { alpha, k, ks: d };
   }
