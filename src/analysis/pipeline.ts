@@ -79,29 +79,60 @@ export function matrixCount(info: { layers: number; heads: number }): number {
 /**
  * One layer of one checkpoint: its theory matrices measured, and its three links of the
  * Bartlett chain (V sum of heads, M_in with rho L_phi, M_out). `onMatrix` is called after each
- * matrix. `init` analyses W − W0.
+ * matrix. `init` analyses W − W0. `onDispatched` is called once every request of the layer has
+ * been handed to the engine (analyzeModel then starts reading the next layer).
+ *
+ * Every request is handed to the engine at once, largest first (M_in and M_out, then the value
+ * map, then the heads), so that a pool's workers start on the long SVDs while the small calls fill
+ * the gaps; results keep the adapter's order. When several fail, the error reported is the value
+ * map's, else the first failing matrix in the adapter's order, whatever order they finished in.
  */
 export async function analyzeLayer(adapter: ModelAdapter, engine: SpectralEngine, layer: number,
-  s: Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'convention'>, init?: ModelAdapter, onMatrix?: (label: string) => void): Promise<LayerResult> {
+  s: Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'convention'>, init?: ModelAdapter, onMatrix?: (label: string) => void,
+  onDispatched?: () => void): Promise<LayerResult> {
   let ms = await adapter.layerMatrices(layer);
   const shapes = ms.map(storedShapes);
   if (init) ms = subtractInit(ms, await init.layerMatrices(layer), layer);
-  const v = await valueLink(engine, ms, layer);
-  const matrices = await Promise.all(ms.map(async (m, i): Promise<MeasuredMatrix> => {
+  const measureOne = async (m: TheoryMatrix, i: number): Promise<MeasuredMatrix> => {
     const label = matrixLabel(m);
     const r = await measureMatrix(engine, m, s, label);
     if (r.rows !== m.rows || r.cols !== m.cols) throw new ModelError(`${label}: the adapter says ${m.rows}x${m.cols} but gave ${r.rows}x${r.cols}`);
     onMatrix?.(label);
     const { sv, shapes: _measured, ...norms } = r;
     return { layer: m.layer, head: m.head, type: m.type, ...norms, singularValues: Array.from(sv), shapes: shapes[i] };
-  }));
-  const chain: ChainLink[] = [v];
+  };
+  const pending: Promise<MeasuredMatrix>[] = new Array<Promise<MeasuredMatrix>>(ms.length);
+  const start = (i: number) => {
+    pending[i] = measureOne(ms[i], i);
+  };
+  ms.forEach((m, i) => m.dense && !m.factors && start(i));
+  const vLink = valueLink(engine, ms, layer);
+  ms.forEach((m, i) => pending[i] === undefined && start(i));
+  onDispatched?.();
+  const [v, ...settled] = await Promise.allSettled([vLink, ...pending]);
+  if (v.status === 'rejected') throw v.reason;
+  const failed = settled.find((x) => x.status === 'rejected');
+  if (failed) throw failed.reason;
+  const matrices = settled.map((x) => (x as PromiseFulfilledResult<MeasuredMatrix>).value);
+  const chain: ChainLink[] = [v.value];
   for (const type of ['M_in', 'M_out'] as const) {
     const r = matrices.find((x) => x.type === type);
     if (!r) throw new ModelError(`layer ${layer} has no ${type} matrix`);
     chain.push({ name: `layer ${layer} ${type}`, spectral: r.spectral, norm21: r.norm21, frobenius: r.frobenius, rho: type === 'M_in' ? s.lPhi : 1 });
   }
   return { layer, matrices, chain };
+}
+
+/**
+ * Layers analysed at a time by analyzeModel: 2 (the next layer is read, and its long SVDs queued,
+ * while the workers finish this one, so no worker waits at a layer's end) unless a layer holds
+ * more than LAYER_OVERLAP_MAX weights, where holding two would double the memory (a 7B layer).
+ */
+export const LAYER_OVERLAP_MAX = 64 * 1024 * 1024;
+
+function layerWindow(info: { hidden: number; intermediate?: number }): number {
+  const n = info.hidden, f = info.intermediate || 4 * n;
+  return 4 * n * n + 3 * n * f <= LAYER_OVERLAP_MAX ? 2 : 1;
 }
 
 /** Checks that two models can be subtracted (--init). */
@@ -121,9 +152,17 @@ export async function analyzeModel(adapter: ModelAdapter, engine: SpectralEngine
   if (opts.init) checkInit(adapter, opts.init);
   const total = matrixCount(info);
   let done = 0;
-  const layers: LayerResult[] = [];
+  const window = layerWindow(info);
+  const running: Promise<LayerResult>[] = [];
   for (let l = 0; l < info.layers; l++) {
-    layers.push(await analyzeLayer(adapter, engine, l, opts, opts.init, (label) => opts.onProgress?.(++done, total, label)));
+    if (l >= window) await running[l - window];
+    let dispatched: () => void = () => undefined;
+    const ready = new Promise<void>((r) => (dispatched = r));
+    const p = analyzeLayer(adapter, engine, l, opts, opts.init, (label) => opts.onProgress?.(++done, total, label), dispatched);
+    p.catch(() => undefined); // awaited below; a failure while an earlier layer is awaited is not unhandled
+    running.push(p);
+    await Promise.race([ready, p]);
   }
+  const layers = await Promise.all(running);
   return mergeLayers({ info, notes: adapter.notes, backend: engine.backend, init: opts.init !== undefined, extraSettings: opts.extraSettings }, opts, layers);
 }

@@ -17,11 +17,32 @@ function ownCopy(m: Matrix): PoolMatrix {
 interface Pending {
   resolve: (v: PoolResponse & { ok: true }) => void;
   reject: (e: Error) => void;
+  slot: Slot;
+  cost: number;
 }
 
 interface Slot {
   worker: Worker;
   busy: number;
+  /** Estimated cost of the requests in flight on this worker (requestCost). */
+  load: number;
+}
+
+/**
+ * A rough cost of a request, in units of about a nanosecond of one core (Zen 3 / Skylake, one
+ * OpenBLAS thread), so that a request goes to the worker with the least work queued rather than
+ * the fewest requests: one 3072×768 SVD weighs as much as ~70 head products. Dense values-only
+ * SVD: the bidiagonalisation's 4mn² − 4n³/3 flops (m ≥ n) at ~20 flops/ns; a product: the dgemm
+ * that forms (or tiles) it, 2mkn flops at ~35 flops/ns, plus the thin QRs' 4(m + n)k².
+ */
+export function requestCost(req: Pick<PoolRequest, 'op' | 'a' | 'b'>): number {
+  const { a, b } = req;
+  if (!b || req.op === 'sv') {
+    const m = Math.max(a.rows, a.cols), n = Math.min(a.rows, a.cols);
+    return (4 * m * n * n - (4 / 3) * n * n * n) / 20 + m * n;
+  }
+  const m = a.rows, k = a.cols, n = b.cols;
+  return (2 * m * k * n) / 35 + (4 * (m + n) * k * k) / 20 + m * k + k * n;
 }
 
 const ERRORS: Record<string, new (msg: string) => GenboundError> = {
@@ -33,7 +54,8 @@ const ERRORS: Record<string, new (msg: string) => GenboundError> = {
  * on the calling thread and a copy of its values (in their own precision) is TRANSFERRED to the
  * worker, not cloned; the worker's backend checks the values and makes the float64 scratch copy
  * LAPACK overwrites; results come back the same way. OpenBLAS threads per worker are set so that
- * workers × threads ≤ cores.
+ * workers × threads ≤ cores. A request goes to the worker with the least estimated work in flight
+ * (requestCost), so long SVDs and small head products spread evenly.
  */
 export class SpectralPool {
   private readonly slots: Slot[] = [];
@@ -54,7 +76,7 @@ export class SpectralPool {
     const url = new URL(compiled ? './pool-worker.js' : './pool-worker-boot.mjs', import.meta.url);
     for (let i = 0; i < workers; i++) {
       const worker = new Worker(url, { workerData: data });
-      const slot: Slot = { worker, busy: 0 };
+      const slot: Slot = { worker, busy: 0, load: 0 };
       worker.on('message', (res: PoolResponse) => this.settle(slot, res));
       // A worker that dies (out of memory, a crash in native code) fails what is in flight and
       // leaves the pool; later requests go to the survivors.
@@ -102,11 +124,13 @@ export class SpectralPool {
     if (req.b) transfer.push(req.b.data.buffer as ArrayBuffer);
     if (this.closed) return Promise.reject(new GenboundError('the spectral pool is closed'));
     if (this.slots.length === 0) return Promise.reject(new GenboundError('all spectral pool workers have exited'));
-    const slot = this.slots.reduce((best, s) => (s.busy < best.busy ? s : best));
+    const slot = this.slots.reduce((best, s) => (s.load < best.load || (s.load === best.load && s.busy < best.busy) ? s : best));
     const id = this.nextId++;
     req.id = id;
+    const cost = requestCost(req);
+    slot.load += cost;
     return new Promise<PoolResponse & { ok: true }>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, slot, cost });
       if (slot.busy++ === 0) slot.worker.ref();
       slot.worker.postMessage(req, transfer);
     });
@@ -117,12 +141,16 @@ export class SpectralPool {
     const p = this.pending.get(res.id);
     if (!p) return;
     this.pending.delete(res.id);
+    p.slot.load = Math.max(0, p.slot.load - p.cost);
     if (res.ok) p.resolve(res);
     else p.reject(new (ERRORS[res.errorClass] ?? Error)(res.message));
   }
 
   private failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
+    for (const p of this.pending.values()) {
+      p.slot.load = 0;
+      p.reject(err);
+    }
     this.pending.clear();
   }
 }
