@@ -84,7 +84,7 @@ async function floorShape(kind: string, rounds: number): Promise<void> {
       // The floor: per layer the M_in and M_out SVDs (values only), the pair at once as in the analysis.
       const f = { wall: 0, user: 0, sys: 0 };
       for (let l = 0; l < spec.layers; l++) {
-        const dense = (await adapter.layerMatrices(l)).filter((m) => m.dense).map((m) => m.dense!);
+        const dense = (await adapter.layerMatrices(l)).filter((m) => !m.factors).map((m) => (m.denseT ?? m.dense)!);
         const s = await timed(() => Promise.all(dense.map((m) => engine.singularValues(m))));
         f.wall += s.wall; f.user += s.user; f.sys += s.sys;
       }

@@ -18,6 +18,8 @@ export interface MatrixInput {
   /** A·B, analysed without forming it where the convention allows. */
   factors?: readonly [Matrix, Matrix];
   dense?: Matrix;
+  /** The dense matrix's transpose (TheoryMatrix.denseT); used instead of `dense` when given. */
+  denseT?: Matrix;
 }
 
 export interface MatrixMeasures {
@@ -58,6 +60,18 @@ export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: P
     rows = a.rows;
     cols = b.cols;
     shapes = [[a.rows, a.cols], [b.rows, b.cols]];
+  } else if (m.denseT) {
+    // Wᵀ as stored: the same σ, (1,1) and Frobenius norm; W's column norms are Wᵀ's row norms,
+    // summed here while the engine works (in the order the column sums of W would be: same bits).
+    const t = m.denseT;
+    const pending = engine.measure(t);
+    const rowNorms = rowNormsF32(t, label);
+    ({ singularValues: sv, norm11: l11 } = await pending);
+    cn = rowNorms;
+    finiteOrThrow(l11, label);
+    rows = t.cols;
+    cols = t.rows;
+    shapes = [[rows, cols]];
   } else if (m.dense) {
     // One pass: values checked, column norms, (1,1), and the SVD on the backend's own copy.
     ({ singularValues: sv, columnNorms: cn, norm11: l11 } = await engine.measure(m.dense));
@@ -79,6 +93,19 @@ export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: P
     norm11: l11,
     shapes,
   };
+}
+
+/** Row norms of a float32 matrix (squares of float32 values cannot overflow a double). */
+function rowNormsF32(t: Matrix, label: string): Float64Array {
+  const d = t.data;
+  if (!(d instanceof Float32Array)) throw new ModelError(`${label}: a stored transpose must be float32`);
+  const out = new Float64Array(t.rows);
+  for (let i = 0; i < t.rows; i++) {
+    let s = 0;
+    for (let j = i * t.cols, e = j + t.cols; j < e; j++) s += d[j] * d[j];
+    out[i] = Math.sqrt(s);
+  }
+  return out;
 }
 
 function finiteOrThrow(x: number, label: string): void {

@@ -54,7 +54,7 @@ function subtractInit(ms: TheoryMatrix[], m0s: TheoryMatrix[], layer: number): T
     if (m.factors && m0.factors) {
       return { ...m, layer, factors: differenceOfProducts(m.factors[0], m.factors[1], m0.factors[0], m0.factors[1]), dense: undefined };
     }
-    if (m.dense && m0.dense) return { ...m, layer, dense: difference(m.dense, m0.dense, label), factors: undefined };
+    if (m.dense && m0.dense) return { ...m, layer, dense: difference(m.dense, m0.dense, label), denseT: undefined, factors: undefined };
     throw new ModelError(`--init: ${label} is stored differently in the initial model`);
   });
 }
@@ -105,7 +105,7 @@ export async function analyzeLayer(adapter: ModelAdapter, engine: SpectralEngine
   const start = (i: number) => {
     pending[i] = measureOne(ms[i], i);
   };
-  ms.forEach((m, i) => m.dense && !m.factors && start(i));
+  ms.forEach((m, i) => !m.factors && (m.denseT ?? m.dense) && start(i));
   const vLink = valueLink(engine, ms, layer);
   ms.forEach((m, i) => pending[i] === undefined && start(i));
   onDispatched?.();

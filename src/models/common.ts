@@ -1,7 +1,8 @@
 import { BadOptionError, ModelError, NumericError } from '../errors.js';
 import { intField, originOf } from '../io/json.js';
 import type { Tensor, TensorSource } from '../io/types.js';
-import { hconcat, Linear } from './linear.js';
+import type { Matrix } from '../linalg/types.js';
+import { hconcat, Linear, transposedDense } from './linear.js';
 import type { AdapterOptions, ModelAdapter, ModelInfo, TheoryMatrix } from './types.js';
 
 /**
@@ -44,12 +45,44 @@ export interface LayerSpec {
 export async function readChecked(src: TensorSource, name: string): Promise<Tensor> {
   if (!src.has(name)) throw new ModelError(`${src.path}: missing tensor ${name}`);
   const t = await src.read(name);
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    if (v - v !== 0) throw new NumericError(`${src.path}: tensor ${name} holds ${v} at flat index ${i}`);
-  }
+  const i = t.data instanceof Float32Array ? firstNonFinite32(t.data) : firstNonFinite64(t.data);
+  if (i >= 0) throw new NumericError(`${src.path}: tensor ${name} holds ${t.data[i]} at flat index ${i}`);
   return t;
+}
+
+/*
+ * Index of the first NaN/±Inf, or -1: one branch-free pass (v − v is NaN exactly for NaN and ±Inf,
+ * 0 otherwise), then a search only when something was found; four partial sums, and one function per array
+ * type so each loop sees one element kind (the loop shared by both types ran at ~4 ns per value).
+ */
+function firstNonFinite32(d: Float32Array): number {
+  let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+  const n4 = d.length - (d.length % 4);
+  for (let i = 0; i < n4; i += 4) {
+    b0 += d[i] - d[i];
+    b1 += d[i + 1] - d[i + 1];
+    b2 += d[i + 2] - d[i + 2];
+    b3 += d[i + 3] - d[i + 3];
+  }
+  for (let i = n4; i < d.length; i++) b0 += d[i] - d[i];
+  if (b0 + b1 + b2 + b3 === 0) return -1;
+  for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return i;
+  return -1;
+}
+
+function firstNonFinite64(d: Float64Array): number {
+  let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+  const n4 = d.length - (d.length % 4);
+  for (let i = 0; i < n4; i += 4) {
+    b0 += d[i] - d[i];
+    b1 += d[i + 1] - d[i + 1];
+    b2 += d[i + 2] - d[i + 2];
+    b3 += d[i + 3] - d[i + 3];
+  }
+  for (let i = n4; i < d.length; i++) b0 += d[i] - d[i];
+  if (b0 + b1 + b2 + b3 === 0) return -1;
+  for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return i;
+  return -1;
 }
 
 /** Drops leading unit dimensions ([1, 1, a, b] -> [a, b], TensorFlow 1×1 conv kernels). */
@@ -95,12 +128,31 @@ export async function layerFromSpec(src: TensorSource, layer: number, s: LayerSp
     const vb = o.rows(h * d, (h + 1) * d, `${vt} (W_O factor)`);
     out.push({ layer, head: h, type: 'V_tilde', rows: va.rows, cols: vb.cols, factors: [va, vb] });
   }
-  const parts = ins.map((l) => l.dense());
-  const mIn = parts.length === 1 ? { ...parts[0], name: `layer ${layer} M_in` } : hconcat(parts, `layer ${layer} M_in`);
-  out.push({ layer, head: -1, type: 'M_in', rows: mIn.rows, cols: mIn.cols, dense: mIn });
-  const mOut = wOut.dense(`layer ${layer} M_out`);
-  out.push({ layer, head: -1, type: 'M_out', rows: mOut.rows, cols: mOut.cols, dense: mOut });
+  // M_in = [W_in parts side by side] (inDim × Σ outDim) and M_out; PyTorch-stored float32 weights
+  // are handed over as stored (their transpose), without a transposing copy (TheoryMatrix.denseT).
+  const inName = `layer ${layer} M_in`, outName = `layer ${layer} M_out`;
+  const inCols = ins.reduce((a, l) => a + l.outDim, 0);
+  const tIn = transposedDense(ins, inName);
+  if (tIn) out.push(withDenseT({ layer, head: -1, type: 'M_in', rows: ins[0].inDim, cols: inCols }, tIn));
+  else {
+    const parts = ins.map((l) => l.dense());
+    const mIn = parts.length === 1 ? { ...parts[0], name: inName } : hconcat(parts, inName);
+    out.push({ layer, head: -1, type: 'M_in', rows: mIn.rows, cols: mIn.cols, dense: mIn });
+  }
+  const tOut = transposedDense([wOut], outName);
+  if (tOut) out.push(withDenseT({ layer, head: -1, type: 'M_out', rows: wOut.inDim, cols: wOut.outDim }, tOut));
+  else {
+    const mOut = wOut.dense(outName);
+    out.push({ layer, head: -1, type: 'M_out', rows: mOut.rows, cols: mOut.cols, dense: mOut });
+  }
   return out;
+}
+
+/** A dense theory matrix whose `dense` stays a getter (formed only if read). */
+function withDenseT(m: Omit<TheoryMatrix, 'dense' | 'denseT'>, t: { denseT: Matrix; readonly dense: Matrix }): TheoryMatrix {
+  return Object.defineProperties({ ...m, denseT: t.denseT } as TheoryMatrix, {
+    dense: { get: () => t.dense, enumerable: true, configurable: true },
+  });
 }
 
 /**

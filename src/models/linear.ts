@@ -87,6 +87,49 @@ export class Linear {
   dense(name?: string): Matrix {
     return this.cols(0, this.outDim, name);
   }
+
+  /**
+   * Wᵀ (outDim × inDim) without a copy when the storage already holds it: a whole 'out_in' float32
+   * weight. Undefined otherwise (a column block, 'in_out' storage, float64).
+   */
+  storedTranspose(name?: string): Matrix | undefined {
+    if (this.stored !== 'out_in' || this.colOffset !== 0 || this.outDim !== this.fullOut || !(this.data instanceof Float32Array)) return undefined;
+    return { rows: this.outDim, cols: this.inDim, data: this.data.subarray(0, this.outDim * this.inDim), name };
+  }
+}
+
+/**
+ * A dense theory matrix given as its stored transpose: `denseT` is [P₁ᵀ; P₂ᵀ; ...] (the stored
+ * tensors one after the other, so [W_gate | W_up]ᵀ costs two copies of memory, not a transposing
+ * loop), and `dense` is formed from the parts only if something reads it.
+ */
+export function transposedDense(parts: readonly Linear[], name: string): { denseT: Matrix; readonly dense: Matrix } | undefined {
+  const ts = parts.map((p) => p.storedTranspose(name));
+  if (ts.some((t) => t === undefined)) return undefined;
+  const cols = (ts[0] as Matrix).cols;
+  if (ts.some((t) => (t as Matrix).cols !== cols)) return undefined;
+  let denseT = ts[0] as Matrix;
+  if (ts.length > 1) {
+    const rows = ts.reduce((a, t) => a + (t as Matrix).rows, 0);
+    const data = new Float32Array(rows * cols);
+    let off = 0;
+    for (const t of ts as Matrix[]) {
+      data.set(t.data as Float32Array, off);
+      off += t.rows * cols;
+    }
+    denseT = { rows, cols, data, name };
+  }
+  let dense: Matrix | undefined;
+  return {
+    denseT,
+    get dense(): Matrix {
+      if (!dense) {
+        const ds = parts.map((p) => p.dense());
+        dense = ds.length === 1 ? { ...ds[0], name } : hconcat(ds, name);
+      }
+      return dense;
+    },
+  };
 }
 
 /**

@@ -31,6 +31,13 @@ export interface TheoryMatrix {
   /** Either both factors of a product A·B, or the dense matrix. */
   factors?: readonly [Matrix, Matrix];
   dense?: Matrix;
+  /**
+   * The dense matrix's transpose as the checkpoint stores it (PyTorch's (out, in) layout), float32,
+   * without a copy. When it is given, `dense` is formed only if read (a getter), and the analysis
+   * measures this one instead: same singular values, (1,1)- and Frobenius norms; the column norms
+   * of `dense` are its row norms.
+   */
+  denseT?: Matrix;
 }
 
 /** A named raw 2-D weight matrix, for per-matrix analyses of any model. */
