@@ -82,10 +82,11 @@ export function matrixCount(info: { layers: number; heads: number }): number {
  * matrix. `init` analyses W − W0. `onDispatched` is called once every request of the layer has
  * been handed to the engine (analyzeModel then starts reading the next layer).
  *
- * Every request is handed to the engine at once, largest first (M_in and M_out, then the value
- * map, then the heads), so that a pool's workers start on the long SVDs while the small calls fill
- * the gaps; results keep the adapter's order. When several fail, the error reported is the value
- * map's, else the first failing matrix in the adapter's order, whatever order they finished in.
+ * Every request is handed to the engine at once (the value map, M_in and M_out, then the heads),
+ * so that a pool's workers start on the long SVDs while the small calls fill the gaps, and no
+ * worker waits for the value map; results keep the adapter's order. When several fail, the error
+ * reported is the value map's, else the first failing matrix in the adapter's order, whatever order
+ * they finished in.
  */
 export async function analyzeLayer(adapter: ModelAdapter, engine: SpectralEngine, layer: number,
   s: Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'convention'>, init?: ModelAdapter, onMatrix?: (label: string) => void,
@@ -105,8 +106,10 @@ export async function analyzeLayer(adapter: ModelAdapter, engine: SpectralEngine
   const start = (i: number) => {
     pending[i] = measureOne(ms[i], i);
   };
-  ms.forEach((m, i) => !m.factors && (m.denseT ?? m.dense) && start(i));
+  // The value map first: it is hidden × hidden, the size by which createEngine('auto') decides
+  // between the pool and in-process (AUTO_POOL_MIN_DIM); then the long SVDs, then the heads.
   const vLink = valueLink(engine, ms, layer);
+  ms.forEach((m, i) => !m.factors && (m.denseT ?? m.dense) && start(i));
   ms.forEach((m, i) => pending[i] === undefined && start(i));
   onDispatched?.();
   const [v, ...settled] = await Promise.allSettled([vLink, ...pending]);
