@@ -26,6 +26,17 @@ export const MAX_CONFIG_INT = 1 << 24;
 /** Largest pickle (data.pkl, or a legacy checkpoint's pickled header) parsed in memory. */
 export const MAX_PICKLE_BYTES = 1 << 30;
 
+/**
+ * Most items in one pickled list, tuple or dict, and most values on the unpickler's stack at once
+ * (every container is built from stack values, so this bounds them all). A state dict of
+ * MAX_TENSORS tensors is one dict of that many entries; its sizes and strides are a few items.
+ * A 10 MB pickle of one 4.5M-item list peaked near 410 MB before this limit.
+ */
+export const MAX_PICKLE_ITEMS = 1 << 21;
+
+/** Most memo entries of one pickle (torch memoises about 8 objects per tensor: 8 × MAX_TENSORS). */
+export const MAX_PICKLE_MEMO = 1 << 23;
+
 /** Largest GGUF header (metadata + tensor infos) parsed in memory. */
 export const MAX_GGUF_HEADER = 1 << 30;
 

@@ -260,7 +260,10 @@ function badConfigFields(): HostileCase[] {
  */
 export function scaleCorpus(): HostileCase[] {
   return [
-    { cls: 'scale-10MB', name: '4.5M-element size list in a pickle', via: 'api', error: /tensor size/, build: (d) => torchSize(d, (p) => p.op(0x5d).mark().repeat(4_500_000, 0x4b, 1).op(0x65)) },
+    { cls: 'scale-10MB', name: '4.5M-element size list in a pickle', via: 'api', error: /pickle holds more than 2097152 values on the stack/, build: (d) => torchSize(d, (p) => p.op(0x5d).mark().repeat(4_500_000, 0x4b, 1).op(0x65)) },
+    { cls: 'scale-10MB', name: '2M-element size list in a pickle (under the limit)', via: 'api', error: /tensor size \[1,1,1,1,1,1,1,1,… 2000000 items\]/, build: (d) => torchSize(d, (p) => p.op(0x5d).mark().repeat(2_000_000, 0x4b, 1).op(0x65)) },
+    { cls: 'scale-10MB', name: '9M MEMOIZE opcodes in a pickle', via: 'api', error: /pickle holds more than 8388608 memo entries/, build: (d) => torchSize(d, (p) => p.op(0x4e).repeat(9_000_000, 0x94)) },
+    { cls: 'scale-10MB', name: '1.9M scattered LONG_BINPUT keys in a pickle', via: 'api', error: /tensor size null/, build: (d) => torchSize(d, (p) => { p.op(0x4e); for (let k = 0; k < 1_900_000; k++) p.op(0x72, ...u32(Math.imul(k, 0x9e3779b1) >>> 0)); }) },
     {
       cls: 'scale-10MB', name: 'safetensors with 120000 tensors', via: 'api', error: /^$/,
       build: (d) => {

@@ -1,6 +1,7 @@
 import { BadFileError, UnsupportedError } from '../../../errors.js';
 import { ByteCursor } from '../../cursor.js';
 import { describeValue } from '../../describe.js';
+import { MAX_PICKLE_ITEMS, MAX_PICKLE_MEMO } from '../../limits.js';
 
 /** Bytes as Latin-1 characters, without spreading them as call arguments. */
 function latin1(b: Uint8Array): string {
@@ -56,7 +57,17 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
   const bad = (what: string): BadFileError => new BadFileError(file, `corrupt pickle: ${what}`);
   const stack: unknown[] = [];
   const marks: number[] = [];
-  const memo = new Map<number, unknown>();
+  // The memo as an array (8 bytes a slot) rather than a Map (~90 bytes an entry, measured): MEMOIZE
+  // keys are dense, so 10 MB of MEMOIZE opcodes stays near 100 MB instead of 900 MB.
+  const memo: unknown[] = [];
+  let memoSize = 0;
+  const memoSet = (k: number, v: unknown): void => {
+    if (!Number.isSafeInteger(k) || k < 0) throw bad(`memo key ${describeValue(k)} at byte ${c.pos}`);
+    if (!(k in memo) && ++memoSize > MAX_PICKLE_MEMO) throw tooMany('memo entries');
+    memo[k] = v;
+  };
+  const tooMany = (what: string): BadFileError =>
+    new BadFileError(file, `pickle holds more than ${what === 'memo entries' ? MAX_PICKLE_MEMO : MAX_PICKLE_ITEMS} ${what} (at byte ${c.pos}); refused, a state dict never needs that many`);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const c = new ByteCursor(bytes, {
     file,
@@ -99,10 +110,17 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
     if (stack.length <= floor()) throw bad(`stack underflow at byte ${c.pos}`);
     return stack[stack.length - 1];
   };
-  const popMark = (): unknown[] => {
+  /** Pops the last MARK; the values of its frame are stack[m..]. */
+  const popMarkIndex = (): number => {
     const m = marks.pop();
     if (m === undefined) throw bad(`no MARK at byte ${c.pos}`);
-    return stack.splice(m);
+    return m;
+  };
+  const popMark = (): unknown[] => stack.splice(popMarkIndex());
+  /** The container a frame's values go into (APPENDS, SETITEMS): the value below the frame's MARK. */
+  const frameTarget = (m: number): unknown => {
+    if (m <= floor()) throw bad(`stack underflow at byte ${c.pos}`);
+    return stack[m - 1];
   };
   const signedLE = (b: Uint8Array): number | bigint => {
     let v = 0n;
@@ -117,14 +135,19 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
     }
     return new PyGlobal(module, name);
   };
-  const setItems = (d: unknown, items: unknown[]): void => {
+  // SETITEMS and APPENDS move stack[from..] into the container in place (no intermediate copy).
+  const setItems = (d: unknown, from: number): void => {
     if (!(d instanceof PyDict)) throw bad(`SETITEM on a non-dict at byte ${c.pos}`);
-    if (items.length % 2 !== 0) throw bad(`odd number of SETITEMS values at byte ${c.pos}`);
-    for (let i = 0; i < items.length; i += 2) d.map.set(items[i], items[i + 1]);
+    if ((stack.length - from) % 2 !== 0) throw bad(`odd number of SETITEMS values at byte ${c.pos}`);
+    if (d.map.size + (stack.length - from) / 2 > MAX_PICKLE_ITEMS) throw tooMany('dict entries');
+    for (let i = from; i < stack.length; i += 2) d.map.set(stack[i], stack[i + 1]);
+    stack.length = from;
   };
-  const appendItems = (l: unknown, items: unknown[]): void => {
+  const appendItems = (l: unknown, from: number): void => {
     if (!Array.isArray(l)) throw bad(`APPEND on a non-list at byte ${c.pos}`);
-    for (const x of items) l.push(x);
+    if (l.length + stack.length - from > MAX_PICKLE_ITEMS) throw tooMany('list items');
+    for (let i = from; i < stack.length; i++) l.push(stack[i]);
+    stack.length = from;
   };
   const persid = (pid: unknown): unknown => {
     if (!opts.persistentLoad) throw new UnsupportedError(`${file}: persistent ids are not allowed in this pickle`);
@@ -133,6 +156,8 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
 
   for (;;) {
     const at = c.pos;
+    // Every list, tuple and dict is built from values on the stack, so this one bound caps them all.
+    if (stack.length > MAX_PICKLE_ITEMS) throw tooMany('values on the stack');
     const op = u8();
     switch (op) {
       case 0x80: // PROTO
@@ -241,7 +266,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
       case 0x64: {
         // DICT
         const d = new PyDict();
-        setItems(d, popMark());
+        setItems(d, popMarkIndex());
         stack.push(d);
         break;
       }
@@ -269,29 +294,24 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
         stack.push([pop(), b, c]);
         break;
       }
-      case 0x61: {
-        // APPEND
-        const x = pop();
-        appendItems(top(), [x]);
+      case 0x61: // APPEND
+        if (stack.length - 2 < floor()) throw bad(`stack underflow at byte ${c.pos}`);
+        appendItems(stack[stack.length - 2], stack.length - 1);
         break;
-      }
       case 0x65: {
         // APPENDS
-        const items = popMark();
-        appendItems(top(), items);
+        const m = popMarkIndex();
+        appendItems(frameTarget(m), m);
         break;
       }
-      case 0x73: {
-        // SETITEM
-        const v = pop();
-        const k = pop();
-        setItems(top(), [k, v]);
+      case 0x73: // SETITEM
+        if (stack.length - 3 < floor()) throw bad(`stack underflow at byte ${c.pos}`);
+        setItems(stack[stack.length - 3], stack.length - 2);
         break;
-      }
       case 0x75: {
         // SETITEMS
-        const items = popMark();
-        setItems(top(), items);
+        const m = popMarkIndex();
+        setItems(frameTarget(m), m);
         break;
       }
       case 0x67: // GET
@@ -299,17 +319,17 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
       case 0x6a: {
         // LONG_BINGET
         const k = op === 0x67 ? Number(line()) : op === 0x68 ? u8() : u32();
-        if (!memo.has(k)) throw bad(`memo key ${k} used before it was set (byte ${at})`);
-        stack.push(memo.get(k));
+        if (!(Number.isSafeInteger(k) && k >= 0 && k in memo)) throw bad(`memo key ${describeValue(k)} used before it was set (byte ${at})`);
+        stack.push(memo[k]);
         break;
       }
       case 0x70: // PUT
       case 0x71: // BINPUT
       case 0x72: // LONG_BINPUT
-        memo.set(op === 0x70 ? Number(line()) : op === 0x71 ? u8() : u32(), top());
+        memoSet(op === 0x70 ? Number(line()) : op === 0x71 ? u8() : u32(), top());
         break;
-      case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
+      case 0x94: // MEMOIZE: the next key is the memo's size, as in CPython
+        memoSet(memoSize, top());
         break;
       case 0x63: {
         // GLOBAL "module\nname\n"
