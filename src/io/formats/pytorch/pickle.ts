@@ -57,15 +57,23 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
   const bad = (what: string): BadFileError => new BadFileError(file, `corrupt pickle: ${what}`);
   const stack: unknown[] = [];
   const marks: number[] = [];
-  // The memo as an array (8 bytes a slot) rather than a Map (~90 bytes an entry, measured): MEMOIZE
-  // keys are dense, so 10 MB of MEMOIZE opcodes stays near 100 MB instead of 900 MB.
+  // The memo: dense keys (CPython writes 0, 1, 2, …) in an array at 8 bytes a slot, any other key
+  // in a Map (~90 bytes an entry, measured). 9 MB of MEMOIZE opcodes took 934 MB as one Map.
   const memo: unknown[] = [];
-  let memoSize = 0;
+  const sparseMemo = new Map<number, unknown>();
+  const memoSize = (): number => memo.length + sparseMemo.size;
   const memoSet = (k: number, v: unknown): void => {
     if (!Number.isSafeInteger(k) || k < 0) throw bad(`memo key ${describeValue(k)} at byte ${c.pos}`);
-    if (!(k in memo) && ++memoSize > MAX_PICKLE_MEMO) throw tooMany('memo entries');
-    memo[k] = v;
+    if (k < memo.length) memo[k] = v;
+    else if (sparseMemo.has(k)) sparseMemo.set(k, v);
+    else {
+      if (memoSize() >= MAX_PICKLE_MEMO) throw tooMany('memo entries');
+      if (k === memo.length) memo.push(v);
+      else sparseMemo.set(k, v);
+    }
   };
+  const memoHas = (k: number): boolean => Number.isSafeInteger(k) && k >= 0 && (k < memo.length || sparseMemo.has(k));
+  const memoGet = (k: number): unknown => (k < memo.length ? memo[k] : sparseMemo.get(k));
   const tooMany = (what: string): BadFileError =>
     new BadFileError(file, `pickle holds more than ${what === 'memo entries' ? MAX_PICKLE_MEMO : MAX_PICKLE_ITEMS} ${what} (at byte ${c.pos}); refused, a state dict never needs that many`);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -319,8 +327,8 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
       case 0x6a: {
         // LONG_BINGET
         const k = op === 0x67 ? Number(line()) : op === 0x68 ? u8() : u32();
-        if (!(Number.isSafeInteger(k) && k >= 0 && k in memo)) throw bad(`memo key ${describeValue(k)} used before it was set (byte ${at})`);
-        stack.push(memo[k]);
+        if (!memoHas(k)) throw bad(`memo key ${describeValue(k)} used before it was set (byte ${at})`);
+        stack.push(memoGet(k));
         break;
       }
       case 0x70: // PUT
@@ -329,7 +337,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, start = 0): {
         memoSet(op === 0x70 ? Number(line()) : op === 0x71 ? u8() : u32(), top());
         break;
       case 0x94: // MEMOIZE: the next key is the memo's size, as in CPython
-        memoSet(memoSize, top());
+        memoSet(memoSize(), top());
         break;
       case 0x63: {
         // GLOBAL "module\nname\n"
