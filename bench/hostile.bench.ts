@@ -2,8 +2,10 @@
 // 10 MB (scaleCorpus): issue 11 asks that no input of at most 10 MB takes genbound's peak RSS to
 // 500 MB. Each case is built by this process and then run in a fresh child process, so the
 // child's peak RSS is genbound's alone (node + tsx + genbound's modules, then the case). One row
-// per class: the largest input and the highest peak; exit 1 when a limit is crossed.
-// Run: npm run bench -- hostile
+// per class: the largest input and the highest peak, plus one line per case of the ~10 MB class;
+// exit 1 when a limit is crossed.
+// Run: npm run bench -- hostile            (every class)
+//      npm run bench -- hostile --only scale-10MB   (one class)
 import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -50,8 +52,11 @@ async function main(): Promise<void> {
   console.log('class            cases  exit codes  largest input  highest peak RSS');
   const rows = new Map<string, { cases: number; codes: Set<number>; input: number; peak: number; failed: string[] }>();
   const cases = all();
+  const o = process.argv.indexOf('--only');
+  const only = o >= 0 ? process.argv[o + 1] : undefined;
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i];
+    if (only !== undefined && c.cls !== only) continue;
     const row = rows.get(c.cls) ?? { cases: 0, codes: new Set<number>(), input: 0, peak: 0, failed: [] };
     rows.set(c.cls, row);
     const root = realpathSync(mkdtempSync(join(tmpdir(), 'gb-bench-hostile-')));
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
         const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { code: number; peakRssMb: number };
         row.codes.add(res.code);
         row.peak = Math.max(row.peak, res.peakRssMb);
+        if (c.cls === 'scale-10MB') console.log(`  ${c.name}: ${(bytesUnder(dir) / 1e6).toFixed(2)} MB, exit ${res.code}, peak ${res.peakRssMb.toFixed(0)} MB`);
       } catch {
         row.failed.push(`${c.name}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
       }
