@@ -12,51 +12,38 @@
  * while all reads together cover the file about once.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cliJson, sameNumbers } from './cli-reference.js';
 import { writeBert, type BertFiles, type BertShape } from './bert-fixture.js';
-import { startFakeHub, type FakeHub } from './fake-hub.js';
-import { buildWeb, downloadText, dropFiles, launchBrowser, openPage, serve, settled, tempDir, type Browser, type Served } from './harness.js';
+import { downloadText, dropFiles, openPage, settled, startWebSession, type WebSession } from './harness.js';
 
 const TINY: BertShape = { layers: 2, hidden: 64, heads: 4, intermediate: 128 };
 const ONNX_BERT = 'test/fixtures/models/formats/bert-onnx';
 const GGUF_LLAMA = 'test/fixtures/models/gguf-llama/model.gguf';
 
-let dir: string;
-let served: Served;
-let browser: Browser;
-let hub: FakeHub;
+let s: WebSession;
 let sharded: BertFiles;
 let torch: BertFiles;
 const ref: Record<string, unknown> = {};
 
 before(async () => {
-  const built = buildWeb();
-  dir = tempDir();
-  sharded = await writeBert(join(dir, 'sharded-bert'), TINY, { shards: 2 });
-  torch = await writeBert(join(dir, 'torch-bert'), TINY, { format: 'pytorch' });
-  ref.sharded = await cliJson(dir, join(dir, 'sharded-bert'));
-  ref.torch = await cliJson(dir, join(dir, 'torch-bert'));
-  ref.onnx = await cliJson(dir, ONNX_BERT);
-  ref.gguf = await cliJson(dir, GGUF_LLAMA);
-  await built;
-  hub = await startFakeHub({ 'genbound-test/sharded-bert': join(dir, 'sharded-bert') });
-  served = await serve(['--hub-endpoint', hub.endpoint]);
-  browser = await launchBrowser();
+  s = await startWebSession(async (dir) => {
+    sharded = await writeBert(join(dir, 'sharded-bert'), TINY, { shards: 2 });
+    torch = await writeBert(join(dir, 'torch-bert'), TINY, { format: 'pytorch' });
+    ref.sharded = await cliJson(dir, join(dir, 'sharded-bert'));
+    ref.torch = await cliJson(dir, join(dir, 'torch-bert'));
+    ref.onnx = await cliJson(dir, ONNX_BERT);
+    ref.gguf = await cliJson(dir, GGUF_LLAMA);
+  }, (dir) => ({ 'genbound-test/sharded-bert': join(dir, 'sharded-bert') }));
 });
 
-after(async () => {
-  await browser?.close();
-  await served?.stop();
-  await hub?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => s?.close());
 
 /** Runs the page on what `start` gives it; returns its result.json after checking no errors. */
 async function pageResult(start: (page: Awaited<ReturnType<typeof openPage>>['page']) => Promise<void>): Promise<{ model: { format: string; architecture?: string } }> {
-  const { page, errors } = await openPage(browser, served.url);
+  const { page, errors } = await openPage(s.browser, s.served.url);
   await start(page);
   assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
   const json = JSON.parse(await downloadText(page, 'result.json')) as { model: { format: string; architecture?: string } };
@@ -66,7 +53,7 @@ async function pageResult(start: (page: Awaited<ReturnType<typeof openPage>>['pa
 }
 
 test('sharded safetensors picked as a folder: every number equal to the CLI\'s', async () => {
-  const json = await pageResult((page) => page.setInputFiles('#pick-folder', join(dir, 'sharded-bert')));
+  const json = await pageResult((page) => page.setInputFiles('#pick-folder', join(s.dir, 'sharded-bert')));
   assert.equal(json.model.format, 'safetensors');
   assert.ok(sameNumbers(json, ref.sharded) > 100);
 });
@@ -78,7 +65,7 @@ test('sharded safetensors by hub id: the index, then both shards by range reques
   });
   assert.ok(sameNumbers(json, ref.sharded) > 100);
   for (const f of sharded.files.filter((p) => p.endsWith('.safetensors'))) {
-    assert.ok(hub.requests.some((r) => r.includes(`/${basename(f)} bytes=`)), `${basename(f)} not read by range: ${hub.requests.join('\n')}`);
+    assert.ok(s.hub.requests.some((r) => r.includes(`/${basename(f)} bytes=`)), `${basename(f)} not read by range: ${s.hub.requests.join('\n')}`);
   }
 });
 
@@ -124,19 +111,19 @@ const READ_SPY = `(() => {
 
 test('a file eight layers long is read a piece at a time: no read above one layer\'s bytes, the file read about once', async () => {
   const shape: BertShape = { layers: 8, hidden: 64, heads: 4, intermediate: 256 };
-  const long = await writeBert(join(dir, 'long-bert'), shape);
-  const want = await cliJson(dir, join(dir, 'long-bert'));
+  const long = await writeBert(join(s.dir, 'long-bert'), shape);
+  const want = await cliJson(s.dir, join(s.dir, 'long-bert'));
   const fileBytes = statSync(long.weights).size;
   const layerBytes = 4 * (4 * shape.hidden ** 2 + 2 * shape.hidden * shape.intermediate);
   assert.ok(fileBytes >= shape.layers * layerBytes && fileBytes < shape.layers * layerBytes + 16_384, `${fileBytes} bytes`);
 
-  const { page, errors } = await openPage(browser, 'about:blank');
+  const { page, errors } = await openPage(s.browser, 'about:blank');
   await page.addInitScript(READ_SPY);
   await page.route('**/assets/coordinator-worker-*.js', async (route) => {
     const original = await route.fetch();
     await route.fulfill({ response: original, body: READ_SPY + await original.text() });
   });
-  await page.goto(served.url, { waitUntil: 'load' });
+  await page.goto(s.served.url, { waitUntil: 'load' });
   await page.evaluate(`(() => {
     window.genboundReads = [];
     new BroadcastChannel('genbound-reads').onmessage = (e) => window.genboundReads.push(e.data);
@@ -166,5 +153,5 @@ test('a file eight layers long is read a piece at a time: no read above one laye
 });
 
 test('nothing left this machine', () => {
-  assert.deepEqual(browser.offsite, []);
+  assert.deepEqual(s.browser.offsite, []);
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM } from '../report/browser.js';
+import { startFakeHub, type FakeHub } from './fake-hub.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -141,4 +142,43 @@ export async function dropFiles(page: Page, files: { name: string; bytes: Uint8A
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'genbound-web-'));
+}
+
+/** What a page test file runs against; close() stops and removes all of it. */
+export interface WebSession {
+  /** A temporary folder for the test's models and the CLI's JSON. */
+  dir: string;
+  hub: FakeHub;
+  served: Served;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * The web build (in the background while `prepare` writes the models into the session's folder),
+ * a local stand-in hub serving `hubModels` (id -> folder), `genbound serve` pointing the page at
+ * that hub, and Chromium.
+ */
+export async function startWebSession(prepare: (dir: string) => Promise<void>, hubModels: (dir: string) => Record<string, string>): Promise<WebSession> {
+  const built = buildWeb();
+  const dir = tempDir();
+  const session: Partial<WebSession> = { dir };
+  const close = async (): Promise<void> => {
+    await session.browser?.close();
+    await session.served?.stop();
+    await session.hub?.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await prepare(dir);
+    await built;
+    session.hub = await startFakeHub(hubModels(dir));
+    session.served = await serve(['--hub-endpoint', session.hub.endpoint]);
+    session.browser = await launchBrowser();
+  } catch (err) {
+    await built.catch(() => undefined);
+    await close();
+    throw err;
+  }
+  return { dir, hub: session.hub, served: session.served, browser: session.browser, close };
 }

@@ -7,45 +7,32 @@
  * recovers, no console errors, and no request leaves this machine.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultModelPath } from '../../src/models/paths.js';
 import { figureInfo } from '../report/browser.js';
 import { cliJson as cli, sameNumbers } from './cli-reference.js';
 import { writeBert, type BertFiles } from './bert-fixture.js';
-import { startFakeHub, type FakeHub } from './fake-hub.js';
-import { buildWeb, downloadText, dropFiles, launchBrowser, openPage, serve, settled, tempDir, type Browser, type Served } from './harness.js';
+import { downloadText, dropFiles, openPage, settled, startWebSession, type WebSession } from './harness.js';
 
 const TINY = { layers: 2, hidden: 64, heads: 4, intermediate: 128 };
-let dir: string;
-let served: Served;
-let browser: Browser;
-let hub: FakeHub;
+let s: WebSession;
 let bert: BertFiles;
 const cliJson: Record<string, unknown> = {};
 
 before(async () => {
-  const built = buildWeb();
-  dir = tempDir();
-  bert = await writeBert(join(dir, 'tiny-bert'), TINY);
-  cliJson.use = await cli(dir, dirname(defaultModelPath()));
-  cliJson.bert = await cli(dir, join(dir, 'tiny-bert'));
-  await built;
-  hub = await startFakeHub({ 'genbound-test/tiny-bert': join(dir, 'tiny-bert') });
-  served = await serve(['--hub-endpoint', hub.endpoint]);
-  browser = await launchBrowser();
+  s = await startWebSession(async (dir) => {
+    bert = await writeBert(join(dir, 'tiny-bert'), TINY);
+    cliJson.use = await cli(dir, dirname(defaultModelPath()));
+    cliJson.bert = await cli(dir, join(dir, 'tiny-bert'));
+  }, (dir) => ({ 'genbound-test/tiny-bert': join(dir, 'tiny-bert') }));
 });
 
-after(async () => {
-  await browser?.close();
-  await served?.stop();
-  await hub?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => s?.close());
 
 test('USE-lite picked as a folder: the CLI\'s numbers to 1e-12, figures drawn, downloads, no errors', async () => {
-  const { page, errors } = await openPage(browser, served.url);
+  const { page, errors } = await openPage(s.browser, s.served.url);
   await page.setInputFiles('#pick-folder', dirname(defaultModelPath()));
   assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
   const json = JSON.parse(await downloadText(page, 'result.json')) as unknown;
@@ -63,7 +50,7 @@ test('USE-lite picked as a folder: the CLI\'s numbers to 1e-12, figures drawn, d
 });
 
 test('a BERT-shaped safetensors dropped with its config.json: the CLI\'s numbers to 1e-12, tooltips and zoom', async () => {
-  const { page, errors } = await openPage(browser, served.url);
+  const { page, errors } = await openPage(s.browser, s.served.url);
   await dropFiles(page, [{ name: 'model.safetensors', bytes: readFileSync(bert.weights) }, { name: 'config.json', bytes: readFileSync(bert.config) }]);
   assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
   const json = JSON.parse(await downloadText(page, 'result.json')) as unknown;
@@ -87,21 +74,21 @@ test('a BERT-shaped safetensors dropped with its config.json: the CLI\'s numbers
 });
 
 test('a hub id fetched from a local hub with range requests gives the same numbers', async () => {
-  const { page, errors } = await openPage(browser, served.url);
-  assert.equal(await page.inputValue('#hub-endpoint'), hub.endpoint);
+  const { page, errors } = await openPage(s.browser, s.served.url);
+  assert.equal(await page.inputValue('#hub-endpoint'), s.hub.endpoint);
   await page.fill('#hub-id', 'genbound-test/tiny-bert');
   await page.click('#hub-go');
   assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
   sameNumbers(JSON.parse(await downloadText(page, 'result.json')), cliJson.bert);
-  assert.ok(hub.requests.some((r) => /resolve\/.*model\.safetensors bytes=/.test(r)), hub.requests.join('\n'));
-  assert.ok(!hub.requests.some((r) => /model\.safetensors$/.test(r)), 'the weights were fetched whole');
+  assert.ok(s.hub.requests.some((r) => /resolve\/.*model\.safetensors bytes=/.test(r)), s.hub.requests.join('\n'));
+  assert.ok(!s.hub.requests.some((r) => /model\.safetensors$/.test(r)), 'the weights were fetched whole');
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('several dropped models are compared', async () => {
-  const wide = await writeBert(join(dir, 'wide-bert'), { layers: 2, hidden: 128, heads: 4, intermediate: 256 });
-  const { page, errors } = await openPage(browser, served.url);
+  const wide = await writeBert(join(s.dir, 'wide-bert'), { layers: 2, hidden: 128, heads: 4, intermediate: 256 });
+  const { page, errors } = await openPage(s.browser, s.served.url);
   await page.click('#settings summary');
   await page.fill('#heads', '4');
   await dropFiles(page, [{ name: 'narrow.safetensors', bytes: readFileSync(bert.weights) }, { name: 'wide.safetensors', bytes: readFileSync(wide.weights) }]);
@@ -115,8 +102,8 @@ test('several dropped models are compared', async () => {
 });
 
 test('Cancel terminates the workers and the page recovers', async () => {
-  const big = await writeBert(join(dir, 'big-bert'), { layers: 6, hidden: 384, heads: 6, intermediate: 1536 });
-  const { page, errors } = await openPage(browser, served.url);
+  const big = await writeBert(join(s.dir, 'big-bert'), { layers: 6, hidden: 384, heads: 6, intermediate: 1536 });
+  const { page, errors } = await openPage(s.browser, s.served.url);
   await page.setInputFiles('#pick-files', [big.weights, big.config]);
   await page.waitForFunction(`document.body.dataset.state === 'running' && Number(document.getElementById('progress').value) > 0`, undefined, { timeout: 60_000 });
   assert.ok(page.workers().length >= 2, `workers running: ${page.workers().length}`);
@@ -134,5 +121,5 @@ test('Cancel terminates the workers and the page recovers', async () => {
 });
 
 test('nothing left this machine', () => {
-  assert.deepEqual(browser.offsite, []);
+  assert.deepEqual(s.browser.offsite, []);
 });
