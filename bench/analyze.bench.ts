@@ -8,6 +8,10 @@
  *   node --import tsx bench/analyze.bench.ts --numpy [--rounds R] [--bert-layers K] [--workers W]
  *   node --import tsx bench/analyze.bench.ts --llama7b [--llama-layers K]
  *
+ * Issue 15's figures in one command (the three floor shapes, then BERT-base against numpy; about
+ * 4 minutes at 2 workers on a quiet 2-core Zen 3, ~2.5 GB of memory for the LLaMA layer):
+ *   node --import tsx bench/analyze.bench.ts --floor --numpy --shapes bert,gpt2-medium,llama-layer --workers 2 --rounds 1
+ *
  * 1. --floor: "the LAPACK floor". For each shape (weights generated in memory, bench/lib/shapes.ts)
  *    and each worker count: the time of the unavoidable full SVDs alone (every M_in and M_out,
  *    values only, same backend, a layer's two at a time as the analysis does), then the whole
@@ -81,6 +85,9 @@ async function floorShape(kind: string, rounds: number): Promise<void> {
       // give each in-process run the default a fresh process would have.
       loadNativeAddon()?.setNumThreads(availableParallelism());
       const engine = createEngine(w);
+      // Start the pool's workers (one small request each) before anything is timed: neither the
+      // floor nor the analysis should carry the workers' start-up.
+      if (w > 1) await Promise.all(Array.from({ length: w }, () => engine.singularValues({ rows: 8, cols: 8, data: new Float64Array(64).fill(1) })));
       // The floor: per layer the M_in and M_out SVDs (values only), the pair at once as in the analysis.
       const f = { wall: 0, user: 0, sys: 0 };
       for (let l = 0; l < spec.layers; l++) {
@@ -164,6 +171,8 @@ async function llamaChild(layers: number): Promise<void> {
 async function main(): Promise<void> {
   if (args.includes('--llama-child')) return llamaChild(Number(opt('--llama-layers', '32')));
   console.log(machineHeader());
+  const start = performance.now();
+  process.on('exit', () => console.log(`\n(bench took ${((performance.now() - start) / 1000).toFixed(0)} s; load ${loadavg()})`));
   const all = !args.includes('--floor') && !args.includes('--numpy') && !args.includes('--llama7b');
   const rounds = Number(opt('--rounds', '1'));
   if (all || args.includes('--floor')) {
