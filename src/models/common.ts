@@ -51,9 +51,10 @@ export async function readChecked(src: TensorSource, name: string): Promise<Tens
 }
 
 /*
- * Index of the first NaN/±Inf, or -1: one branch-free pass (v − v is NaN exactly for NaN and ±Inf,
- * 0 otherwise), then a search only when something was found; four partial sums, and one function per array
- * type so each loop sees one element kind (the loop shared by both types ran at ~4 ns per value).
+ * Index of the first NaN/±Inf in a float32 tensor, or -1: one branch-free pass (v − v is NaN exactly
+ * for NaN and ±Inf, 0 otherwise) with four partial sums, then a search only when something was
+ * found; one function per array type, so each loop sees one element kind (the loop shared by both
+ * types ran at ~4 ns per value, this one at ~1).
  */
 function firstNonFinite32(d: Float32Array): number {
   let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
@@ -70,17 +71,8 @@ function firstNonFinite32(d: Float32Array): number {
   return -1;
 }
 
+/** The same for float64 tensors (rare: F64 checkpoints), a plain loop. */
 function firstNonFinite64(d: Float64Array): number {
-  let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-  const n4 = d.length - (d.length % 4);
-  for (let i = 0; i < n4; i += 4) {
-    b0 += d[i] - d[i];
-    b1 += d[i + 1] - d[i + 1];
-    b2 += d[i + 2] - d[i + 2];
-    b3 += d[i + 3] - d[i + 3];
-  }
-  for (let i = n4; i < d.length; i++) b0 += d[i] - d[i];
-  if (b0 + b1 + b2 + b3 === 0) return -1;
   for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return i;
   return -1;
 }
