@@ -9,7 +9,7 @@
  *   node --import tsx bench/analyze.bench.ts --llama7b [--llama-layers K]
  *
  * Issue 15's figures in one command (the three floor shapes, then BERT-base against numpy; about
- * 4 minutes at 2 workers on a quiet 2-core Zen 3, ~2.5 GB of memory for the LLaMA layer):
+ * 4–5 minutes at 2 workers on a quiet 2-core Zen 3, ~3 GB of memory for the LLaMA layer):
  *   node --import tsx bench/analyze.bench.ts --floor --numpy --shapes bert,gpt2-medium,llama-layer --workers 2 --rounds 1
  *
  * 1. --floor: "the LAPACK floor". For each shape (weights generated in memory, bench/lib/shapes.ts)
