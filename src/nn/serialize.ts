@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadFileError, ModelError } from '../errors.js';
 import { openSafetensors } from '../io/formats/safetensors/reader.js';
-import { openGatedFile } from '../io/node-gate.js';
+import { describeValue } from '../io/describe.js';
+import { intField, isRecord, numberField, readJsonObject } from '../io/json.js';
+import { NodeFolder, openGatedFile } from '../io/node-gate.js';
 import { writeSafetensors, type WritableTensor } from '../io/formats/safetensors/write.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { Linear, type Module } from './module.js';
@@ -98,25 +99,62 @@ export async function saveTransformer(model: TransformerRegressor, dir: string, 
   writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
 
-/** Loads a folder written by saveTransformer (config.json + model.safetensors). */
-export async function loadTransformer(dir: string, opts: { dtype?: DType } = {}): Promise<TransformerRegressor> {
-  const cfgPath = join(dir, CONFIG_FILE);
-  let cfg: Record<string, unknown>;
-  try {
-    cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new BadFileError(cfgPath, `cannot read the model config (${(err as Error).message.split('\n')[0]})`);
+/**
+ * The lora block of a saved config.json, checked field by field (the folder may come from anyone).
+ * `linears` bounds the number of targets (each must name a linear layer anyway) and `maxRank` the
+ * rank (a LoRA factor wider than every dimension of the model is never useful, and costs memory).
+ */
+function loraOf(cfg: Record<string, unknown>, cfgPath: string, linears: number, maxRank: number): LoraConfig | undefined {
+  const v = cfg.lora;
+  if (v === undefined || v === null) return undefined;
+  if (!isRecord(v)) throw new BadFileError(cfgPath, `"lora" is ${describeValue(v, 80)}, expected an object`);
+  const rank = intField(v, 'rank', cfgPath, 1, maxRank);
+  const alpha = numberField(v, 'alpha', cfgPath, true);
+  const targets = v.targets;
+  if (rank === undefined || alpha === undefined) throw new BadFileError(cfgPath, '"lora" needs "rank" and "alpha"');
+  if (!Array.isArray(targets) || targets.length > linears || !targets.every((t): t is string => typeof t === 'string')) {
+    throw new BadFileError(cfgPath, `"lora.targets" is ${describeValue(targets, 80)}, expected at most ${linears} layer names`);
   }
-  if (cfg.model_type !== 'genbound-transformer') throw new BadFileError(cfgPath, `model_type is ${JSON.stringify(cfg.model_type)}, expected "genbound-transformer"`);
+  return { rank, alpha, targets };
+}
+
+/**
+ * A lower bound on the parameters `cfg` describes (the attention and feed-forward weights, the input
+ * and output maps, the prompt), checked against the values model.safetensors holds before anything
+ * is allocated: a config.json may not ask for more memory than the weights it comes with.
+ */
+function checkSize(dims: Record<'input' | 'hidden' | 'layers' | 'inter' | 'output' | 'prompt', number>, stored: number, cfgPath: string): void {
+  const { input, hidden, layers, inter, output, prompt } = dims;
+  const atLeast = layers * (4 * hidden * hidden + 2 * hidden * inter) + hidden * (input + output + prompt);
+  if (atLeast > stored) {
+    throw new BadFileError(cfgPath, `describes a model of at least ${atLeast} parameters, but ${WEIGHTS_FILE} holds ${stored} values`);
+  }
+}
+
+/** Loads a folder written by saveTransformer (config.json + model.safetensors), every file through the gate. */
+export async function loadTransformer(dir: string, opts: { dtype?: DType } = {}): Promise<TransformerRegressor> {
+  const folder = await NodeFolder.open(dir);
+  const cfg = await readJsonObject(folder, CONFIG_FILE);
+  const cfgPath = folder.pathOf(CONFIG_FILE);
+  if (cfg.model_type !== 'genbound-transformer') throw new BadFileError(cfgPath, `model_type is ${describeValue(cfg.model_type, 80)}, expected "genbound-transformer"`);
   const int = (key: string, dflt?: number): number => {
-    const v = cfg[key] ?? dflt;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new BadFileError(cfgPath, `"${key}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+    const v = intField(cfg, key, cfgPath, 0) ?? dflt;
+    if (v === undefined) throw new BadFileError(cfgPath, `"${key}" is missing`);
     return v;
   };
   const act = cfg.hidden_act ?? 'gelu_pytorch_tanh';
-  if (act !== 'gelu_pytorch_tanh' && act !== 'relu') throw new BadFileError(cfgPath, `hidden_act ${JSON.stringify(act)} is not supported (gelu_pytorch_tanh, relu)`);
+  if (act !== 'gelu_pytorch_tanh' && act !== 'relu') throw new BadFileError(cfgPath, `hidden_act ${describeValue(act, 80)} is not supported (gelu_pytorch_tanh, relu)`);
   const eps = cfg.layer_norm_eps ?? 1e-5;
   if (typeof eps !== 'number' || !(eps > 0)) throw new BadFileError(cfgPath, `layer_norm_eps must be a positive number`);
+  const dims = { input: int('input_dim'), hidden: int('hidden_size'), layers: int('num_hidden_layers'), inter: int('intermediate_size'),
+    output: int('output_dim', 1), prompt: int('num_prompt_tokens', 0) + int('num_prefix_tokens', 0) };
+  const weights = await openSafetensors(await folder.open(WEIGHTS_FILE));
+  try {
+    checkSize(dims, weights.list().reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0), cfgPath);
+  } finally {
+    await weights.close();
+  }
+  const lora = loraOf(cfg, cfgPath, dims.layers * 6 + 2, Math.max(dims.hidden, dims.inter, dims.input));
   let model: TransformerRegressor;
   try {
     model = new TransformerRegressor({
@@ -128,12 +166,11 @@ export async function loadTransformer(dir: string, opts: { dtype?: DType } = {})
   } catch (err) {
     throw new BadFileError(cfgPath, (err as Error).message);
   }
-  const lora = cfg.lora as LoraConfig | undefined;
   if (lora !== undefined) {
     const byName = new Map(model.linears());
-    for (const name of lora.targets ?? []) {
+    for (const name of lora.targets) {
       const lin = byName.get(name);
-      if (!lin) throw new BadFileError(cfgPath, `lora target "${name}" is not a linear layer of this model`);
+      if (!lin) throw new BadFileError(cfgPath, `lora target ${describeValue(name, 80)} is not a linear layer of this model`);
       // The adapter values are overwritten by the file; the generator only fills shapes.
       lin.addLora(lora.rank, { rng: new Rng(0), alpha: lora.alpha });
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TransformerRegressor, Tensor, Rng, noGrad, Linear } from '../../src/nn/index.js';
@@ -86,8 +86,42 @@ test('saveModule/loadModule round trip any module; mismatches are ModelErrors na
   await assert.rejects(loadModule(new Linear(3, 2, { rng: new Rng(1), bias: false }), path), (e: Error) => e instanceof ModelError && e.message.includes('"bias" is not a parameter'));
   const m = new TransformerRegressor(cfg);
   await saveTransformer(m, join(dir, 't'));
-  writeFileSync(join(dir, 't', 'config.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 't', 'config.json'), 'utf8')), num_hidden_layers: 3 }));
-  await assert.rejects(loadTransformer(join(dir, 't')), (e: Error) => e instanceof ModelError && e.message.includes('missing tensor "layers.2.'));
+  await assert.rejects(loadModule(new TransformerRegressor({ ...cfg, numLayers: 3 }), join(dir, 't', 'model.safetensors')),
+    (e: Error) => e instanceof ModelError && e.message.includes('missing tensor "layers.2.'));
   writeFileSync(join(dir, 't', 'config.json'), '{"model_type": "bert"}');
   await assert.rejects(loadTransformer(join(dir, 't')), (e: Error) => e instanceof BadFileError && e.message.includes('config.json'));
+}));
+
+test('loadTransformer treats config.json as hostile: one BadFileError line, nothing allocated beyond what the weights hold', withDir(async (dir) => {
+  const m = new TransformerRegressor(cfg);
+  await saveTransformer(m, join(dir, 't'));
+  const cfgPath = join(dir, 't', 'config.json');
+  const good = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
+  const refuses = async (config: string, ...parts: string[]): Promise<void> => {
+    writeFileSync(cfgPath, config);
+    await assert.rejects(loadTransformer(join(dir, 't')), (e: Error) => {
+      assert.ok(e instanceof BadFileError, `${config}: ${e.name}: ${e.message}`);
+      assert.ok(!e.message.includes('\n') && e.message.length < 400, e.message);
+      for (const p of parts) assert.ok(e.message.includes(p), `${config}: "${e.message}" lacks "${p}"`);
+      return true;
+    });
+  };
+  await refuses('null', 'config.json', 'not a JSON object');
+  await refuses(JSON.stringify({ ...good, num_hidden_layers: 3 }), 'describes a model of at least', 'model.safetensors holds');
+  // 2^24 hidden units would be 2^50 values: refused from the header's count, before any allocation.
+  await refuses(JSON.stringify({ ...good, hidden_size: 2 ** 24 }), 'describes a model of at least');
+  await refuses(JSON.stringify({ ...good, hidden_size: '8' }), '"hidden_size"', '"8"');
+  await refuses(JSON.stringify({ ...good, model_type: 'x'.repeat(100_000) }), 'model_type is', 'expected "genbound-transformer"');
+  await refuses(JSON.stringify({ ...good, lora: { rank: 2 ** 20, alpha: 1, targets: ['layers.0.attn.q'] } }), '"rank"');
+  await refuses(JSON.stringify({ ...good, lora: { rank: 2, alpha: 1, targets: 7 } }), 'lora.targets');
+  await refuses(JSON.stringify({ ...good, lora: { rank: 2, alpha: 1, targets: Array(1000).fill('layers.0.attn.q') } }), 'lora.targets', 'at most 14');
+  await refuses(JSON.stringify({ ...good, lora: 'yes' }), '"lora"');
+  // The gate: a config.json that is a link out of the folder is refused, naming the entry.
+  writeFileSync(join(dir, 'outside.json'), JSON.stringify(good));
+  rmSync(cfgPath);
+  symlinkSync(join(dir, 'outside.json'), cfgPath);
+  await assert.rejects(loadTransformer(join(dir, 't')), (e: Error) => e instanceof BadFileError && e.message.includes('config.json'));
+  rmSync(cfgPath);
+  writeFileSync(cfgPath, JSON.stringify(good));
+  assert.equal((await loadTransformer(join(dir, 't'))).config.hiddenSize, 8);
 }));
