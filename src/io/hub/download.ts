@@ -202,7 +202,8 @@ async function receive(job: BlobJob, body: Readable, part: string, append: boole
       const c = chunk as Buffer;
       if (have + c.byteLength > size) {
         body.destroy();
-        await rm(part, { force: true }).catch(() => undefined);
+        // The partial file is removed in `finally`, after the write stream has closed: removed
+        // here, a stream whose (asynchronous) open had not completed yet would create it again.
         refused = new NetworkError(`${job.id}: ${job.file}: the server sent more than the declared ${size} bytes (counted after decoding); refused and discarded`);
         throw refused;
       }
@@ -224,6 +225,7 @@ async function receive(job: BlobJob, body: Readable, part: string, append: boole
     bar?.stop();
     out.end();
     await closed;
+    if (refused) await rm(part, { force: true }).catch(() => undefined);
   }
 }
 
