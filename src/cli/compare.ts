@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { BadFileError, BadOptionError } from '../errors.js';
 import { checkOutputs } from '../util/output-targets.js';
 import { QUEUE_FLAG, QUEUE_HELP, queueAddress } from './queue.js';
@@ -12,7 +12,7 @@ const LIST_EXT = new Set(['.txt', '.lst', '.list']);
 /**
  * The models named on the command line: paths as given, a folder whose sub-folders are the
  * checkpoints (a folder that itself holds a model counts as one model), or a list file (.txt/.lst/
- * .list: one path per line, relative to the file, '#' comments).
+ * .list: one path per line, relative to the file, '#' comments; read by model-list.ts).
  */
 export async function expandModels(args: readonly string[]): Promise<string[]> {
   const out: string[] = [];
@@ -28,9 +28,8 @@ export async function expandModels(args: readonly string[]): Promise<string[]> {
         out.push(...subs);
       }
     } else if (LIST_EXT.has(extname(a))) {
-      const lines = (await readFile(a, 'utf8')).split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
-      if (lines.length === 0) throw new BadFileError(a, 'the list file names no models');
-      out.push(...lines.map((l) => resolve(dirname(a), l)));
+      // Through the file gate, size and lines bounded, every model checked to exist (model-list.ts).
+      out.push(...await (await import('./model-list.js')).readModelList(a));
     } else {
       out.push(a);
     }

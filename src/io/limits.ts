@@ -54,3 +54,12 @@ export const MAX_FOLD_NODES = 10_000;
 
 /** Longest list of values constant folding produces; longer results are "unknown". */
 export const MAX_FOLD_VALUES = 64;
+
+/** Largest list file `genbound compare` reads (one model path per line). */
+export const MAX_LIST_BYTES = 1 << 20;
+
+/** Most models one list file may name. */
+export const MAX_LIST_MODELS = 10_000;
+
+/** Longest line of a list file (characters; Linux's PATH_MAX is 4096 bytes). */
+export const MAX_LIST_LINE = 4096;
