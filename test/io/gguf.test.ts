@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { openGguf, parseGgufHeader } from '../../src/io/formats/gguf/reader.js';
 import { openSource } from '../../src/io/open.js';
 import { BadFileError, UnsupportedError } from '../../src/errors.js';
+import { gguf, type GgufValue } from './hostile/build.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/io/gguf/', import.meta.url));
 interface Expected {
@@ -72,4 +73,50 @@ test('parseGgufHeader on a header cut at every byte never throws anything but Ge
       assert.ok(e instanceof BadFileError || e instanceof UnsupportedError, `cut at ${n}: ${String(e)}`);
     }
   }
+});
+
+test('GGUF metadata: any integer type is a count, a per-layer array of equal counts is that count; other types and varying arrays are refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gb-gguf-md-'));
+  const names = ['blk.0.attn_q.weight', 'blk.1.attn_q.weight', 'blk.2.attn_q.weight'];
+  const base: Record<string, GgufValue> = {
+    'general.architecture': 'llama',
+    'llama.block_count': { type: 'u8', value: 3 },
+    'llama.embedding_length': { type: 'u64', value: 96 },
+    'llama.feed_forward_length': { array: 'i32', values: [256, 256, 256] },
+    'llama.attention.head_count': { array: 'u16', values: [6, 6, 6] },
+    'llama.attention.head_count_kv': { type: 'i16', value: 2 },
+    'llama.attention.key_length': { type: 'i64', value: 32 },
+    // genbound does not read these: stored as they come (a float context length is not refused).
+    'llama.context_length': { type: 'f32', value: 2048 },
+  };
+  const open = async (kv: Record<string, GgufValue>) => {
+    const p = join(dir, `m${Math.random().toString(36).slice(2)}.gguf`);
+    writeFileSync(p, gguf(names, kv));
+    return openSource(p);
+  };
+  const src = await open(base);
+  try {
+    const c = src.config ?? {};
+    assert.deepEqual(
+      [c.num_hidden_layers, c.hidden_size, c.intermediate_size, c.num_attention_heads, c.num_key_value_heads, c.head_dim],
+      [3, 96, 256, 6, 2, 32],
+    );
+    assert.equal(src.metadata?.['llama.context_length'], '2048');
+  } finally {
+    await src.close();
+  }
+  const refused = async (lies: Record<string, GgufValue>, type: typeof BadFileError | typeof UnsupportedError, re: RegExp) => {
+    await assert.rejects(open({ ...base, ...lies }), (e: Error) => {
+      assert.ok(e instanceof type, `${e.constructor.name}: ${e.message}`);
+      assert.match(e.message, re);
+      return true;
+    });
+  };
+  await refused({ 'llama.attention.head_count_kv': { array: 'u32', values: [2, 2, 1] } }, UnsupportedError, /"llama\.attention\.head_count_kv": per-layer key-value head counts differ \(layer 2: 1, layer 0: 2\): not supported$/);
+  await refused({ 'llama.feed_forward_length': { array: 'f32', values: [256, 256, 256] } }, BadFileError, /"llama\.feed_forward_length" is \[256,256,256\] \(array of float32\), expected a positive integer of at most 16777216, or one per layer$/);
+  await refused({ 'llama.attention.head_count': { array: 'u32', values: [] } }, BadFileError, /"llama\.attention\.head_count" is \[\] \(array of uint32\)/);
+  await refused({ 'llama.attention.head_count': { array: 'u32', values: [6, 0, 6] } }, BadFileError, /is \[6,0,6\] \(array of uint32\)/);
+  await refused({ 'llama.embedding_length': { type: 'u32', value: 2 ** 24 + 1 } }, BadFileError, /"llama\.embedding_length" is 16777217 \(uint32\), expected a positive integer of at most 16777216$/);
+  await refused({ 'llama.block_count': { type: 'bool', value: true } }, BadFileError, /"llama\.block_count" is true \(bool\)/);
+  await refused({ 'llama.attention.key_length': { type: 'f64', value: 32.5 } }, BadFileError, /"llama\.attention\.key_length" is 32\.5 \(float64\)/);
 });

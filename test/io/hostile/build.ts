@@ -143,15 +143,50 @@ export function torchZip(tensors: readonly { name: string; key: string; numel: n
   return zip([{ name: 'archive/data.pkl', data: p.bytes() }, ...Object.entries(storages).map(([k, data]) => ({ name: `archive/data/${k}`, data }))]);
 }
 
-/** A GGUF v3 file of F32 tensors (one value each), with string/u32 metadata. */
-export function gguf(names: readonly string[], kv: Record<string, string | number> = {}): Uint8Array {
-  const str = (s: string): Uint8Array => {
-    const b = enc(s);
-    return concat([u64(b.length), b]);
-  };
+/** GGUF metadata value types by name (gguf.md's value_type numbers). */
+const GGUF_TYPES = { u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, str: 8, u64: 10, i64: 11, f64: 12 } as const;
+export type GgufScalarType = keyof typeof GGUF_TYPES;
+/**
+ * One metadata value: a string (stored as a GGUF string), a number (uint32), a typed scalar
+ * `{ type: 'f32', value: 4096 }`, or an array `{ array: 'i32', values: [32, 32] }`.
+ */
+export type GgufValue = string | number | { type: GgufScalarType; value: string | number | boolean } | { array: GgufScalarType; values: readonly (string | number | boolean)[] };
+
+function ggufString(s: string): Uint8Array {
+  const b = enc(s);
+  return concat([u64(b.length), b]);
+}
+
+function ggufScalar(type: GgufScalarType, v: string | number | boolean): Uint8Array {
+  if (type === 'str') return ggufString(String(v));
+  const n = Number(v);
+  const b = new Uint8Array({ u8: 1, i8: 1, bool: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, u64: 8, i64: 8, f64: 8 }[type]);
+  const dv = new DataView(b.buffer);
+  if (type === 'u8' || type === 'bool') dv.setUint8(0, n);
+  else if (type === 'i8') dv.setInt8(0, n);
+  else if (type === 'u16') dv.setUint16(0, n, true);
+  else if (type === 'i16') dv.setInt16(0, n, true);
+  else if (type === 'u32') dv.setUint32(0, n, true);
+  else if (type === 'i32') dv.setInt32(0, n, true);
+  else if (type === 'f32') dv.setFloat32(0, n, true);
+  else if (type === 'u64') dv.setBigUint64(0, BigInt(n), true);
+  else if (type === 'i64') dv.setBigInt64(0, BigInt(n), true);
+  else dv.setFloat64(0, n, true);
+  return b;
+}
+
+function ggufValue(v: GgufValue): Uint8Array {
+  if (typeof v === 'string') return concat([u32(GGUF_TYPES.str), ggufString(v)]);
+  if (typeof v === 'number') return concat([u32(GGUF_TYPES.u32), u32(v)]);
+  if ('array' in v) return concat([u32(9), u32(GGUF_TYPES[v.array]), u64(v.values.length), ...v.values.map((x) => ggufScalar(v.array, x))]);
+  return concat([u32(GGUF_TYPES[v.type]), ggufScalar(v.type, v.value)]);
+}
+
+/** A GGUF v3 file of F32 tensors (one value each), with the given metadata. */
+export function gguf(names: readonly string[], kv: Record<string, GgufValue> = {}): Uint8Array {
   const parts: Uint8Array[] = [enc('GGUF'), u32(3), u64(names.length), u64(Object.keys(kv).length)];
-  for (const [k, v] of Object.entries(kv)) parts.push(str(k), ...(typeof v === 'string' ? [u32(8), str(v)] : [u32(4), u32(v)]));
-  names.forEach((n, i) => parts.push(str(n), u32(1), u64(1), u32(0), u64(i * 32)));
+  for (const [k, v] of Object.entries(kv)) parts.push(ggufString(k), ggufValue(v));
+  names.forEach((n, i) => parts.push(ggufString(n), u32(1), u64(1), u32(0), u64(i * 32)));
   const head = concat(parts);
   const dataStart = Math.ceil(head.length / 32) * 32;
   const out = new Uint8Array(dataStart + names.length * 32);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { concat, enc, external, f32, gguf, onnxModel, Pickle, safetensors, tfjsManifest, torchZip, u32, u64, zip } from './build.js';
+import { concat, enc, external, f32, gguf, type GgufValue, onnxModel, Pickle, safetensors, tfjsManifest, torchZip, u32, u64, zip } from './build.js';
 
 /**
  * The hostile corpus: for each class of attack from issue 11, several cases, each built fresh in
@@ -74,6 +74,20 @@ function torchView(dir: string, numel: number, shape: number[], stride: number[]
 /** A torch zip whose tensor size is written by `size` (a lie the error message must render safely). */
 function torchSize(dir: string, size: (p: Pickle) => void, stride: (p: Pickle) => void = (p) => p.ints([1])): string {
   w(join(dir, 'pytorch_model.bin'), torchZip([{ name: 'w', key: '0', numel: 4, shape: size, stride }], { '0': f32([1, 2, 3, 4]) }));
+  return dir;
+}
+
+/**
+ * A two-layer LLaMA GGUF (the names.ts keys, each stored with its proper type) in `dir`, with
+ * `lies` replacing or adding metadata.
+ */
+function ggufFile(dir: string, lies: Record<string, GgufValue>): string {
+  const names = ['token_embd.weight', ...[0, 1].flatMap((l) => ['attn_q', 'attn_k', 'attn_v', 'attn_output'].map((m) => `blk.${l}.${m}.weight`))];
+  const kv: Record<string, GgufValue> = {
+    'general.architecture': 'llama', 'llama.block_count': 2, 'llama.embedding_length': 64, 'llama.feed_forward_length': 128,
+    'llama.attention.head_count': 4, 'llama.attention.head_count_kv': 2, 'llama.attention.key_length': 16, ...lies,
+  };
+  w(join(dir, 'model.gguf'), gguf(names, kv));
   return dir;
 }
 
@@ -164,6 +178,20 @@ export function corpus(): HostileCase[] {
     { cls: 'lying', name: 'pickle BINUNICODE8 of 2^50 bytes', via: 'api', error: /truncated pickle/, build: (d) => (w(join(d, 'pytorch_model.bin'), zip([{ name: 'archive/data.pkl', data: concat([new Pickle().proto().bytes(), new Uint8Array([0x8d]), u64(2 ** 50)]) }])), d) },
     { cls: 'lying', name: 'ONNX dims of 1e9 over 4 bytes', via: 'api', error: /4 bytes of data for 1000000000 F32 elements/, build: (d) => (w(join(d, 'model.onnx'), onnxModel([{ name: 'big', dims: [1_000_000_000], dataType: 1, rawData: f32([1]) }])), d) },
     { cls: 'lying', name: 'tfjs manifest of 1 GB over 64 bytes', via: 'api', error: /describes 1000000000 bytes but its shards hold 64/, build: (d) => (w(join(d, 'a.bin'), f32(new Array(16).fill(1))), tfjs(d, ['a.bin'], [{ name: 'w', count: 250_000_000 }])) },
+
+    // --- GGUF metadata of the wrong type (a size genbound reads must not be skipped silently) ------
+    { cls: 'gguf-metadata', name: 'block_count as a string', via: 'cli', error: /model\.gguf: GGUF metadata "llama\.block_count" is "2" \(string\), expected a positive integer of at most 16777216\n/, build: (d) => ggufFile(d, { 'llama.block_count': '2' }) },
+    { cls: 'gguf-metadata', name: 'embedding_length as a float32', via: 'api', error: /"llama\.embedding_length" is 4096 \(float32\), expected a positive integer/, build: (d) => ggufFile(d, { 'llama.embedding_length': { type: 'f32', value: 4096 } }) },
+    { cls: 'gguf-metadata', name: 'head_count negative', via: 'api', error: /"llama\.attention\.head_count" is -8 \(int32\), expected a positive integer of at most 16777216, or one per layer\n/, build: (d) => ggufFile(d, { 'llama.attention.head_count': { type: 'i32', value: -8 } }) },
+    { cls: 'gguf-metadata', name: 'feed_forward_length 2^40', via: 'api', error: /"llama\.feed_forward_length" is 1099511627776 \(uint64\), expected a positive integer of at most 16777216/, build: (d) => ggufFile(d, { 'llama.feed_forward_length': { type: 'u64', value: 2 ** 40 } }) },
+    { cls: 'gguf-metadata', name: 'key_length 0', via: 'api', error: /"llama\.attention\.key_length" is 0 \(uint32\)/, build: (d) => ggufFile(d, { 'llama.attention.key_length': 0 }) },
+    { cls: 'gguf-metadata', name: 'head_count_kv an array of strings', via: 'api', error: /"llama\.attention\.head_count_kv" is \["2","2"\] \(array of string\)/, build: (d) => ggufFile(d, { 'llama.attention.head_count_kv': { array: 'str', values: ['2', '2'] } }) },
+    { cls: 'gguf-metadata', name: 'per-layer head counts differ', via: 'cli', error: /model\.gguf: GGUF metadata "llama\.attention\.head_count": per-layer head counts differ \(layer 1: 8, layer 0: 32\): not supported\n/, build: (d) => ggufFile(d, { 'llama.attention.head_count': { array: 'u32', values: [32, 8] } }) },
+    { cls: 'gguf-metadata', name: 'per-layer array of the wrong length', via: 'api', error: /"llama\.feed_forward_length" has 3 per-layer values but block_count is 2\n/, build: (d) => ggufFile(d, { 'llama.feed_forward_length': { array: 'i32', values: [64, 64, 64] } }) },
+    { cls: 'gguf-metadata', name: 'per-layer array of 5000 values', via: 'api', error: /"llama\.attention\.head_count" is an array of 5000 values \(array of uint16\)/, build: (d) => ggufFile(d, { 'llama.attention.head_count': { array: 'u16', values: new Array<number>(5000).fill(4) } }) },
+    { cls: 'gguf-metadata', name: 'architecture as a number', via: 'api', error: /"general\.architecture" is 7 \(uint32\), expected a string\n/, build: (d) => ggufFile(d, { 'general.architecture': 7 }) },
+    { cls: 'gguf-metadata', name: 'alignment as a float64', via: 'api', error: /"general\.alignment" is 32 \(float64\), expected a positive integer of at most 1048576\n/, build: (d) => ggufFile(d, { 'general.alignment': { type: 'f64', value: 32 } }) },
+    { cls: 'gguf-metadata', name: '1 MB string as block_count', via: 'api', error: /"llama\.block_count" is "x{10,}… \(string\)/, build: (d) => ggufFile(d, { 'llama.block_count': 'x'.repeat(1 << 20) }) },
 
     // --- untrusted values in error messages -----------------------------------------------------
     { cls: 'message', name: 'cyclic size list', via: 'cli', error: /tensor size \[<cycle>\] \/ stride \[1\] are invalid/, build: (d) => torchSize(d, (p) => p.op(0x5d, 0x71, 0, 0x68, 0, 0x61)) },

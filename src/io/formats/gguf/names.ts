@@ -1,3 +1,5 @@
+import { ggufCount, ggufPerLayerCount, ggufString, type GgufMetadata } from './metadata.js';
+
 /**
  * Hugging Face names and config for GGUF files of LLaMA-family decoders, so that the LLaMA
  * adapter (src/models/llama.ts) reads llama.cpp's files as it reads safetensors checkpoints.
@@ -36,25 +38,30 @@ export interface HfView {
   aliases: Map<string, string>;
 }
 
-/** The Hugging Face view of a GGUF file's names and metadata; undefined for other architectures. */
-export function hfView(kv: ReadonlyMap<string, unknown>, names: readonly string[]): HfView | undefined {
-  const arch = kv.get('general.architecture');
-  if (typeof arch !== 'string' || !(arch in ARCHS)) return undefined;
-  const num = (key: string) => {
-    const v = kv.get(`${arch}.${key}`);
-    return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+/**
+ * The Hugging Face view of a GGUF file's names and metadata; undefined for other architectures.
+ * The metadata it reads is typed (metadata.ts): a size or count stored as a string, a float, a
+ * negative or too large number, or an array of the wrong kind is a one-line error naming `file`
+ * and the key, not a silently missing config field.
+ */
+export function hfView(md: GgufMetadata, names: readonly string[], file: string): HfView | undefined {
+  const arch = ggufString(md, 'general.architecture', file);
+  if (arch === undefined || !(arch in ARCHS)) return undefined;
+  const count = (key: string) => ggufCount(md, `${arch}.${key}`, file);
+  const layers = count('block_count');
+  const perLayer = (key: string, what: string) => ggufPerLayerCount(md, `${arch}.${key}`, file, what, layers);
+  const hidden = count('embedding_length');
+  const heads = perLayer('attention.head_count', 'head counts');
+  const keyLength = count('attention.key_length');
+  const found: Record<string, number | undefined> = {
+    hidden_size: hidden,
+    num_hidden_layers: layers,
+    intermediate_size: perLayer('feed_forward_length', 'feed-forward lengths'),
+    num_attention_heads: heads,
+    num_key_value_heads: perLayer('attention.head_count_kv', 'key-value head counts'),
   };
   const config: Record<string, unknown> = { model_type: ARCHS[arch] };
-  const set = (hf: string, key: string) => {
-    const v = num(key);
-    if (v !== undefined) config[hf] = v;
-  };
-  set('hidden_size', 'embedding_length');
-  set('num_hidden_layers', 'block_count');
-  set('intermediate_size', 'feed_forward_length');
-  set('num_attention_heads', 'attention.head_count');
-  set('num_key_value_heads', 'attention.head_count_kv');
-  const hidden = num('embedding_length'), heads = num('attention.head_count'), keyLength = num('attention.key_length');
+  for (const [k, v] of Object.entries(found)) if (v !== undefined) config[k] = v;
   if (keyLength !== undefined && hidden !== undefined && heads !== undefined && keyLength * heads !== hidden) config.head_dim = keyLength;
 
   // Phi-3 files keep gate and up stacked in ffn_up (there is no ffn_gate).

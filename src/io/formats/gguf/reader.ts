@@ -1,4 +1,5 @@
 import { BadFileError, UnsupportedError } from '../../../errors.js';
+import { GGUF_ARRAY, ggufCount, type GgufMetadata, type GgufValueType } from './metadata.js';
 import { hfView } from './names.js';
 import { BLOCK_DEQUANT } from './quants.js';
 import type { ByteSource } from '../../byte-source.js';
@@ -44,9 +45,8 @@ export interface GgufEntry extends TensorInfo {
   readonly byteLength: number;
 }
 
-export interface GgufHeader {
+export interface GgufHeader extends GgufMetadata {
   readonly version: number;
-  readonly kv: ReadonlyMap<string, unknown>;
   readonly entries: readonly GgufEntry[];
   readonly dataStart: number;
 }
@@ -128,9 +128,13 @@ export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): 
   const nKv = u64();
   bound(nKv, 12, 'metadata');
   const kv = new Map<string, unknown>();
+  const types = new Map<string, GgufValueType>();
   for (let i = 0; i < nKv; i++) {
     const key = str();
-    kv.set(key, value(u32(), key, 0));
+    const type = u32();
+    // An array's element type is its first u32 (value() reads it again): kept for metadata.ts's checks.
+    types.set(key, type === GGUF_ARRAY ? { type, element: c.u32At(c.pos) } : { type });
+    kv.set(key, value(type, key, 0));
   }
   bound(nTensors, 24, 'tensor');
   if (nTensors > MAX_TENSORS) throw bad(`${nTensors} tensors, more than the ${MAX_TENSORS} limit`);
@@ -143,10 +147,7 @@ export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): 
     for (let d = 0; d < nd; d++) ne.push(u64());
     raw.push({ name, ne, type: u32(), offset: u64() });
   }
-  const alignment = kv.get('general.alignment') ?? 32;
-  if (typeof alignment !== 'number' || !Number.isInteger(alignment) || alignment < 1 || alignment > 1 << 20) {
-    throw bad(`general.alignment ${describeValue(alignment)} is invalid`);
-  }
+  const alignment = ggufCount({ kv, types }, 'general.alignment', path, 1 << 20) ?? 32;
   const dataStart = Math.ceil(c.pos / alignment) * alignment;
   const dataLength = fileSize - dataStart;
   const entries: GgufEntry[] = [];
@@ -175,7 +176,7 @@ export function parseGgufHeader(path: string, b: Uint8Array, fileSize: number): 
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].offset < sorted[i - 1].offset + sorted[i - 1].byteLength) throw bad(`tensors ${q(sorted[i - 1].name)} and ${q(sorted[i].name)} overlap`);
   }
-  return { version, kv, entries, dataStart };
+  return { version, kv, types, entries, dataStart };
 }
 
 export class GgufSource implements TensorSource {
@@ -193,7 +194,7 @@ export class GgufSource implements TensorSource {
   ) {
     this.byName = new Map(header.entries.map((e) => [e.name, e]));
     this.config = Object.fromEntries(header.kv);
-    const hf = hfView(header.kv, header.entries.map((e) => e.name));
+    const hf = hfView(header, header.entries.map((e) => e.name), file.name);
     if (hf) {
       Object.assign(this.config, hf.config);
       this.hfNames = new Map([...hf.aliases].map(([h, g]) => [g, h]));
