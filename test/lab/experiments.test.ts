@@ -156,6 +156,13 @@ test('loopback and growth: independent models analysed; degenerate models have t
     assert.equal(g.rows.length, 8);
     const gs = g.summary as { slopes: { quantity: string; against: string; slope: number; ci: number[] }[] };
     assert.ok(gs.slopes.some((s) => s.quantity === 'spectrumAdaptive' && s.against === 'width' && Number.isFinite(s.slope) && s.ci[0] <= s.slope + 1e-12));
+    // τ is paired against the parameter count: the difference is the two τs' difference, and the
+    // parameter count against itself is exactly 0 in every resample.
+    const gt = (g.summary as { kendallTau: { proxy: string; tau: number; minusParamCount: number; minusCi: number[]; verdict: string }[] }).kendallTau;
+    const pc = gt.find((t) => t.proxy === 'paramCount');
+    assert.ok(pc, 'paramCount τ');
+    assert.deepEqual([pc.minusParamCount, ...pc.minusCi, pc.verdict], [0, 0, 0, 'not distinguishable']);
+    for (const t of gt) assert.ok(Math.abs(t.minusParamCount - (t.tau - pc.tau)) < 1e-12, t.proxy);
     for (const r of [...l.rows, ...g.rows]) {
       assert.ok(Number(r.matrices) > 0 && Number(r.pOptPositive) <= Number(r.matrices));
       if (Number(r.pOptPositive) === 0) {

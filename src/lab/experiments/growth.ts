@@ -13,7 +13,7 @@ import { createEngine } from '../../analysis/engine.js';
 import { olsSlope } from '../../analysis/compare.js';
 import { BadOptionError } from '../../errors.js';
 import { Rng } from '../rng.js';
-import { mean, tauWithInterval } from '../stats.js';
+import { mean, tauDifference, tauWithInterval } from '../stats.js';
 import { trainSaveAnalyse } from './analysed.js';
 import { BASE_DEFAULTS, checkPositiveInts, problemOf, type BaseConfig } from './common.js';
 import { defineExperiment, runJobs, type Job } from './experiment.js';
@@ -127,9 +127,16 @@ export const growth = defineExperiment<GrowthConfig>({
         }
       }
       const gaps = rows.map((r) => Number(r.gap));
+      // Paired against the parameter count (same resamples), as loopback does against 1/√m:
+      // a proxy earns its training only if it ranks the gaps better than the architecture alone.
+      // The parameter count of the bound's matrices (the `paramCount` proxy), not of the whole model.
+      const params = rows.map((r) => Number(r.log10_paramCount));
       const taus: Row[] = quantities(rows).map((q) => {
-        const t = tauWithInterval(rows.map((r) => Number(r[q])), gaps);
-        return { proxy: name(q), tau: t.tau, lo95: t.ci[0], hi95: t.ci[1] };
+        const x = rows.map((r) => Number(r[q]));
+        const t = tauWithInterval(x, gaps);
+        const d = tauDifference(x, params, gaps);
+        const verdict = d.ci[0] > 0 ? 'better' : d.ci[1] < 0 ? 'worse' : 'not distinguishable';
+        return { proxy: name(q), tau: t.tau, lo95: t.ci[0], hi95: t.ci[1], vsParamCount: d.diff, vsLo95: d.ci[0], vsHi95: d.ci[1], verdict };
       });
       const degenerate = rows.filter((r) => Number(r.pOptPositive) === 0).length;
       const fig = (q: string, by: 'byWidth' | 'byDepth', fixedKey: 'layers' | 'hidden', x: 'hidden' | 'layers'): Point[] => ratios.filter((r) => r.quantity === name(q)).map((r) => ({ x: Number(r[x]), y: Number(r[by]), lo: Number(r[by]), hi: Number(r[by]), series: `${name(q)}, ${fixedKey === 'layers' ? 'L' : 'N'} = ${r[fixedKey]}` }));
@@ -141,7 +148,7 @@ export const growth = defineExperiment<GrowthConfig>({
           models: rows.length,
           degenerateModels: degenerate,
           slopes: slopes.map((s) => ({ quantity: s.quantity, against: s.against, fixed: s.fixed, slope: s.slope, ci: [s.lo95, s.hi95] })),
-          kendallTau: taus.map((t) => ({ proxy: t.proxy, tau: t.tau, ci: [t.lo95, t.hi95] })),
+          kendallTau: taus.map((t) => ({ proxy: t.proxy, tau: t.tau, ci: [t.lo95, t.hi95], minusParamCount: t.vsParamCount, minusCi: [t.vsLo95, t.vsHi95], verdict: t.verdict })),
         },
         notes: [
           `${rows.length} models (${depths.length} depths × ${widths.length} widths × ${c.seeds.length} seeds), heads = N/${headDim}, trained with early stopping on a validation split (at most ${c.train.steps} steps, learning rate ${c.train.lr}).`,
@@ -159,7 +166,7 @@ export const growth = defineExperiment<GrowthConfig>({
           ],
           tables: [
             table('slopes', 'Log-log slopes (95 % interval, whole seeds resampled)', slopes, ['quantity', 'against', 'fixed', 'slope', 'lo95', 'hi95']),
-            table('tau', 'Kendall τ-b between each proxy and the gap across all models (95 % bootstrap over models)', taus, ['proxy', 'tau', 'lo95', 'hi95']),
+            table('tau', 'Kendall τ-b between each proxy and the gap across all models (95 % bootstrap over models), and its paired difference from the parameter count’s τ', taus, ['proxy', 'tau', 'lo95', 'hi95', 'vsParamCount', 'vsLo95', 'vsHi95', 'verdict']),
             table('ratios', 'Ratios to the smallest width / depth (seed means)', ratios, ['quantity', 'layers', 'hidden', 'byWidth', 'byDepth']),
             table('models', 'Models', rows, ['model', 'layers', 'hidden', 'heads', 'seed', 'params', 'steps', 'trainMse', 'testMse', 'gap', 'pOptPositive', 'matrices']),
           ],
