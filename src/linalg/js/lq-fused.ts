@@ -14,8 +14,15 @@
  * It replaced a blocked compact-WY LQ (LAPACK dgelqf/dlarft/dlarfb style, 2×4 register kernels):
  * same reflectors, and faster at every size measured (min of runs, same process):
  * 64×768 1.07 vs 1.52 ms (blocked nb = 32: 2.1 ms), 256×1024 20 vs 30 ms, 768×3072 596 vs 747 ms,
- * 1024×4096 1388 vs 1616 ms.
+ * 1024×4096 1388 vs 1616 ms. A blocked variant with packed 4×4 register kernels (2026-12-03) was
+ * again no faster: 3.33 vs 3.37 GFLOPS at 768×3072 (CPU time, same process) — both run at the
+ * speed of V8's scalar code (≈ 3.9 GFLOPS for any kernel shape), not of the memory.
  */
+import { SIMD_RESULT_BYTES, simdKernels, type SimdKernels } from './simd-kernels.js';
+
+/** Row count from which the sweep runs in WebAssembly SIMD (below, copying in costs more than it saves). */
+const SIMD_MIN_ROWS = 96;
+const BASE = SIMD_RESULT_BYTES / 8; // the matrix's first element in the WASM memory (f64 index)
 
 /** Reflector from w[off…off+len−1] in place: w[off] ← β, w[off+1…] ← v; returns τ. */
 function makeReflector(w: Float64Array, off: number, len: number): number {
@@ -52,46 +59,102 @@ function dotReflector(w: Float64Array, q: number, ro: number, vo: number, c0: nu
 /**
  * Thin LQ of a row-major p×q matrix (p ≤ q), in place: W = L·Q. Returns the p×p lower-triangular
  * L (row-major, zeros above the diagonal). Entries should be O(1) (callers scale by a power of 2).
+ * From SIMD_MIN_ROWS rows (or always, with `simd: true`) the work runs in a WebAssembly memory
+ * with the four-row sweep in f64x2 SIMD (simd-kernels.ts), and W is then left as it was given;
+ * `simd: false`, or an engine without WebAssembly SIMD, keeps everything in TypeScript.
  */
-export function lqFusedInPlace(p: number, q: number, w: Float64Array): Float64Array {
-  const d = new Float64Array(p);
-  if (p > 0) {
-    let tau = makeReflector(w, 0, q);
-    for (let r = 1; r < p; r++) d[r] = dotReflector(w, q, r * q, 0, 0);
-    for (let i = 0; i + 1 < p; i++) {
-      const vo = i * q, c0 = i;
-      // Row i+1: update with v_i, then it becomes v_{i+1}.
-      const r1 = vo + q;
-      const t1 = tau * d[i + 1];
-      w[r1 + c0] -= t1;
-      for (let c = c0 + 1; c < q; c++) w[r1 + c] -= t1 * w[vo + c];
-      const tauNext = makeReflector(w, r1 + i + 1, q - i - 1);
-      // Rows i+2…: update with v_i, dot with v_{i+1} (u, unit at column c0+1).
-      let r = i + 2;
-      for (; r + 3 < p; r += 4) quad(w, q, r, vo, c0, tau, d);
-      if (r + 1 < p) {
-        pair(w, q, r, vo, c0, tau, d);
-        r += 2;
-      }
-      for (; r < p; r++) {
-        const ro = r * q, t = tau * d[r];
-        w[ro + c0] -= t;
-        const x1 = w[ro + c0 + 1] - t * w[vo + c0 + 1];
-        w[ro + c0 + 1] = x1;
-        let s = x1;
-        for (let c = c0 + 2; c < q; c++) {
-          const x = w[ro + c] - t * w[vo + c];
-          w[ro + c] = x;
-          s += x * w[r1 + c];
-        }
-        d[r] = s;
-      }
-      tau = tauNext;
-    }
+export function lqFusedInPlace(p: number, q: number, w: Float64Array, opts: { simd?: boolean } = {}): Float64Array {
+  const k = (opts.simd ?? p >= SIMD_MIN_ROWS) ? simdKernels(8 * p * q) : null;
+  let x = w;
+  if (k) {
+    x = k.f64.subarray(BASE, BASE + p * q);
+    x.set(w.subarray(0, p * q));
   }
+  factor(p, q, x, k);
   const l = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) l[i * p + j] = w[i * q + j];
+  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) l[i * p + j] = x[i * q + j];
   return l;
+}
+
+/** The one-pass LQ in place on x (p×q, row stride q); its four-row sweeps in WASM when k is given (x = k's memory). */
+function factor(p: number, q: number, w: Float64Array, k: SimdKernels | null): void {
+  if (p === 0) return;
+  const d = new Float64Array(p);
+  let tau = makeReflector(w, 0, q);
+  for (let r = 1; r < p; r++) d[r] = dotReflector(w, q, r * q, 0, 0);
+  for (let i = 0; i + 1 < p; i++) {
+    const vo = i * q, c0 = i;
+    // Row i+1: update with v_i, then it becomes v_{i+1}.
+    const r1 = vo + q;
+    const t1 = tau * d[i + 1];
+    w[r1 + c0] -= t1;
+    for (let c = c0 + 1; c < q; c++) w[r1 + c] -= t1 * w[vo + c];
+    const tauNext = makeReflector(w, r1 + i + 1, q - i - 1);
+    // Rows i+2…: update with v_i, dot with v_{i+1} (u, unit at column c0+1).
+    let r = i + 2;
+    if (k) for (; r + 3 < p; r += 4) quadSimd(k, w, q, r, vo, c0, tau, d);
+    else for (; r + 3 < p; r += 4) quad(w, q, r, vo, c0, tau, d);
+    if (r + 1 < p) {
+      pair(w, q, r, vo, c0, tau, d);
+      r += 2;
+    }
+    for (; r < p; r++) {
+      const ro = r * q, t = tau * d[r];
+      w[ro + c0] -= t;
+      const x1 = w[ro + c0 + 1] - t * w[vo + c0 + 1];
+      w[ro + c0 + 1] = x1;
+      let s = x1;
+      for (let c = c0 + 2; c < q; c++) {
+        const x = w[ro + c] - t * w[vo + c];
+        w[ro + c] = x;
+        s += x * w[r1 + c];
+      }
+      d[r] = s;
+    }
+    tau = tauNext;
+  }
+}
+
+/**
+ * quad() with the column sweep in WASM SIMD: columns c0 and c0+1 (and one more when the rest is
+ * odd) here, the remaining even count by k.quad on the same memory (w = k.f64 from BASE).
+ */
+function quadSimd(k: SimdKernels, w: Float64Array, q: number, r: number, vo: number, c0: number, tau: number,
+  d: Float64Array): void {
+  const ra = r * q, rb = ra + q, rc = rb + q, rd = rc + q, uo = vo + q;
+  const ta = tau * d[r], tb = tau * d[r + 1], tc = tau * d[r + 2], td = tau * d[r + 3];
+  w[ra + c0] -= ta;
+  w[rb + c0] -= tb;
+  w[rc + c0] -= tc;
+  w[rd + c0] -= td;
+  let sa = 0, sb = 0, sc = 0, sd = 0;
+  let c = c0 + 1;
+  const head = (q - c) % 2 === 0 ? c + 2 : c + 1; // the WASM part starts at an even remaining count
+  for (; c < head && c < q; c++) {
+    const vc = w[vo + c], uc = c === c0 + 1 ? 1 : w[uo + c];
+    const xa = w[ra + c] - ta * vc, xb = w[rb + c] - tb * vc, xc = w[rc + c] - tc * vc, xd = w[rd + c] - td * vc;
+    w[ra + c] = xa;
+    w[rb + c] = xb;
+    w[rc + c] = xc;
+    w[rd + c] = xd;
+    sa += xa * uc;
+    sb += xb * uc;
+    sc += xc * uc;
+    sd += xd * uc;
+  }
+  if (c < q) {
+    const b = 8 * (BASE + c); // byte address of column c of row 0
+    k.quad(b + 8 * ra, b + 8 * rb, b + 8 * rc, b + 8 * rd, b + 8 * vo, b + 8 * uo, 8 * (q - c), ta, tb, tc, td);
+    const f = k.f64;
+    sa += f[0];
+    sb += f[1];
+    sc += f[2];
+    sd += f[3];
+  }
+  d[r] = sa;
+  d[r + 1] = sb;
+  d[r + 2] = sc;
+  d[r + 3] = sd;
 }
 
 /** Rows r…r+3: x ← x − τ·d_r·v_i (columns c0…), d_r ← x·v_{i+1} (v_{i+1} = row c0+1, unit at c0+1). */
