@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/analyze.bench.ts                       # floor + numpy, the default set
  *   node --import tsx bench/analyze.bench.ts --floor [--shapes bert,gpt2-medium,llama-layer]
- *        [--workers 1,2] [--rounds R]
+ *        [--workers 1,2] [--rounds R] [--head-l11]
  *   node --import tsx bench/analyze.bench.ts --numpy [--rounds R] [--bert-layers K] [--workers W]
  *   node --import tsx bench/analyze.bench.ts --llama7b [--llama-layers K]
  *
@@ -45,7 +45,8 @@ const opt = (name: string, dflt: string): string => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
 };
 const root = fileURLToPath(new URL('..', import.meta.url));
-const settings = { convention: 'consistent' as const, lPhi: 1.13, rankTol: 1e-10, spectra: false };
+// --head-l11: also every head product's (1,1)-norm (the analysis's default until issue 15; off by default now).
+const settings = { convention: 'consistent' as const, lPhi: 1.13, rankTol: 1e-10, spectra: false, headL11: args.includes('--head-l11') };
 const workerCounts = opt('--workers', '1,2').split(',').map(Number);
 
 /** An engine that adds up the wall time of its calls by kind (meaningful at 1 worker: calls are serial). */
@@ -56,12 +57,12 @@ function profiled(engine: SpectralEngine): { engine: SpectralEngine; times: Map<
     times,
     engine: {
       ...engine,
-      measure: (a, b, spectrum) => {
+      measure: (a, b, spectrum, norm11) => {
         // In-process calls do their work synchronously: time the call, not the await (other
         // matrices of the layer run while this one's promise waits to be taken up).
         const t0 = performance.now();
-        const r = engine.measure(a, b, spectrum);
-        add(!b ? 'dense (M_in, M_out): SVD + norms' : spectrum === 'top' ? 'value map: dgemm + Lanczos σ₁ + norms' : 'head products: factored σ, norms, (1,1)', performance.now() - t0);
+        const r = engine.measure(a, b, spectrum, norm11);
+        add(!b ? 'dense (M_in, M_out): SVD + norms' : spectrum === 'top' ? 'value map: dgemm + Lanczos σ₁ + norms' : `head products: factored σ, norms${norm11 ? ', (1,1)' : ''}`, performance.now() - t0);
         return r;
       },
     },
@@ -135,7 +136,7 @@ async function bertNumpy(rounds: number, layers: number, workers: number): Promi
       await engine.close();
       const res = ours.value;
       for (const k of ['spectrumAdaptive', 'edelman', 'bartlett']) {
-        const rel = Math.abs(res.bounds[k] - np.bounds[k]) / Math.abs(np.bounds[k]);
+        const rel = Math.abs((res.bounds[k] ?? NaN) - np.bounds[k]) / Math.abs(np.bounds[k]);
         if (!(rel < 1e-6)) throw new Error(`${k}: genbound ${res.bounds[k]} vs numpy ${np.bounds[k]}`);
       }
       ratios.push(ours.wall / np.seconds);
@@ -165,7 +166,7 @@ async function llamaChild(layers: number): Promise<void> {
   });
   const secs = (performance.now() - t0) / 1000;
   await engine.close();
-  console.log(`7B LLaMA shape, ${layers} layers of 4096/11008 (${res.matrices.length} matrices): ${secs.toFixed(1)} s, ${(secs / layers).toFixed(1)} s per layer, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, backend ${res.settings.backend}; spectrumAdaptive 10^${res.boundsLog10?.spectrumAdaptive.toFixed(3)}`);
+  console.log(`7B LLaMA shape, ${layers} layers of 4096/11008 (${res.matrices.length} matrices): ${secs.toFixed(1)} s, ${(secs / layers).toFixed(1)} s per layer, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, backend ${res.settings.backend}; spectrumAdaptive 10^${res.boundsLog10?.spectrumAdaptive?.toFixed(3)}`);
 }
 
 async function main(): Promise<void> {

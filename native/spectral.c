@@ -11,7 +11,8 @@
  *                   A·B from R_A·B (k×n: ‖A·b_j‖ = ‖R_A·b_j‖ because Q_A has orthonormal
  *                   columns), and the (1,1)-norm Σ|(A·B)ᵢⱼ|, which needs every entry: computed
  *                   tile by tile (a few rows of A·B at a time, dgemm then a sum of |x|), so no m×n
- *                   array is ever formed.
+ *                   array is ever formed; only when asked (want11: m·k·n multiply-adds, the
+ *                   cost of forming the product, which is why the analysis makes it opt-in).
  *   productSvals    the singular values alone (kept for its callers and tests).
  *
  * Layout: every matrix crossing this boundary is ROW-major (see genbound.c).
@@ -342,6 +343,10 @@ static int tile_rows(int n) {
   return t < 8 ? 8 : t > 128 ? 128 : t;
 }
 
+/* Products whose (1,1) tile loop ran (all m·k·n multiply-adds of A·B), process-wide: the pool's
+ * worker threads share this library. Read by productL11Count(), for the tests. */
+static long l11_loops = 0;
+
 /* What one product call computes besides σ. */
 typedef struct {
   double *cn;   /* column norms of A·B (n), or NULL */
@@ -435,6 +440,7 @@ static const char *product_core(int m, int k, int n, const double *a, const doub
   }
   if (ex && ex->want11) {
     /* Rows i0..i0+t of A·B: the column-major (n×t) tile Bᵀ·A[i0:i0+t, :]ᵀ, then Σ|x|. */
+    __atomic_add_fetch(&l11_loops, 1, __ATOMIC_RELAXED);
     double l11 = 0;
     for (int i0 = 0; i0 < m; i0 += tile) {
       int t = i0 + tile <= m ? tile : m - i0;
@@ -521,28 +527,38 @@ static napi_value js_productSvals(napi_env env, napi_callback_info info) {
 }
 
 /*
- * productMeasures(m, k, n, a, b, cn, stats, tile?) -> Float64Array of the k singular values of A·B
- * (as productSvals); cn (n) ← the column norms of A·B; stats[0] ← Σ|(A·B)ᵢⱼ| (tile rows at a time;
- * `tile` overrides the row count, for measurements); stats[1] / stats[2] ← the flat index of the
- * first NaN/Inf in A / B, or −1 (then nothing is computed).
+ * productMeasures(m, k, n, a, b, cn, stats, want11, tile?) -> Float64Array of the k singular values
+ * of A·B (as productSvals); cn (n) ← the column norms of A·B; with want11 true, stats[0] ← Σ|(A·B)ᵢⱼ|
+ * (tile rows at a time, every entry: m·k·n multiply-adds; `tile` overrides the row count, for
+ * measurements), else stats[0] ← NaN and the tile loop does not run; stats[1] / stats[2] ← the
+ * flat index of the first NaN/Inf in A / B, or −1 (then nothing is computed).
  */
 static napi_value js_productMeasures(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7)
-    return fail(env, "productMeasures: expected (m, k, n, a, b, cn, stats, tile?)");
-  product_extras ex = {NULL, 1, 0, 0};
+  size_t argc = 9;
+  napi_value argv[9];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 8)
+    return fail(env, "productMeasures: expected (m, k, n, a, b, cn, stats, want11, tile?)");
+  product_extras ex = {NULL, 0, 0, 0};
   double *stats;
   int n;
   if (!get_int(env, argv[2], &n) || !get_array_opt(env, argv[5], napi_float64_array, (size_t)n, 0, (void **)&ex.cn) ||
       !get_array_opt(env, argv[6], napi_float64_array, 3, 0, (void **)&stats))
     return fail(env, "productMeasures: cn (n values) and stats (3 values) must be Float64Arrays");
-  if (argc >= 8 && !get_int(env, argv[7], &ex.tile)) return fail(env, "productMeasures: tile must be an integer");
+  if (!get_bool(env, argv[7], &ex.want11)) return fail(env, "productMeasures: want11 must be a boolean");
+  if (argc >= 9 && !get_int(env, argv[8], &ex.tile)) return fail(env, "productMeasures: tile must be an integer");
   double bad[2] = {-1, -1};
   napi_value out = product_entry(env, argv, "productMeasures", &ex, bad);
-  stats[0] = ex.norm11;
+  stats[0] = ex.want11 ? ex.norm11 : NAN;
   stats[1] = bad[0];
   stats[2] = bad[1];
+  return out;
+}
+
+/* productL11Count() -> how many products have run the (1,1) tile loop in this process. */
+static napi_value js_productL11Count(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_double(env, (double)__atomic_load_n(&l11_loops, __ATOMIC_RELAXED), &out);
   return out;
 }
 
@@ -551,6 +567,7 @@ napi_status spectral_register(napi_env env, napi_value exports) {
       {"productSvals", NULL, js_productSvals, NULL, NULL, NULL, napi_enumerable, NULL},
       {"productMeasures", NULL, js_productMeasures, NULL, NULL, NULL, napi_enumerable, NULL},
       {"denseMeasures", NULL, js_denseMeasures, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"productL11Count", NULL, js_productL11Count, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

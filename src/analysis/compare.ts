@@ -5,10 +5,14 @@ import type { AnalysisResult, CompareResult, GrowthRow, GrowthSlope } from '../t
  * bound divided by its value at the smallest width with the same depth (byWidth) and at the
  * smallest depth with the same width (byDepth), and least-squares slopes of
  * ln(bound) against ln(depth) at each fixed width, and against ln(width) at each fixed depth.
- * Ratios and slopes use log10 of the bounds, so bounds that overflow a double still compare.
+ * Ratios and slopes use log10 of the bounds, so bounds that overflow a double still compare. A
+ * bound a model did not compute (null, e.g. the (1,1)-norm proxies without --head-l11) has no
+ * growth row or slope for that model.
  */
 function log10Of(r: AnalysisResult, bound: string): number {
-  return r.boundsLog10?.[bound] ?? Math.log10(r.bounds[bound]);
+  const v = r.bounds[bound];
+  if (v === null || v === undefined) return r.boundsLog10?.[bound] ?? NaN; // null: not computed, unless it overflowed
+  return r.boundsLog10?.[bound] ?? Math.log10(v);
 }
 
 /** Ordinary least-squares slope of y on x; null with fewer than two distinct x. */
@@ -31,7 +35,7 @@ export function growthView(names: readonly string[], results: readonly AnalysisR
   const growth: GrowthRow[] = [];
   const slopes: GrowthSlope[] = [];
   for (const bound of bounds) {
-    const pts = results.map((r, i) => ({ name: names[i], L: r.model.layers, N: r.model.hidden, lg: log10Of(r, bound), value: r.bounds[bound] }))
+    const pts = results.map((r, i) => ({ name: names[i], L: r.model.layers, N: r.model.hidden, lg: log10Of(r, bound), value: r.bounds[bound] ?? NaN }))
       .filter((p) => p.lg !== undefined && !Number.isNaN(p.lg));
     for (const p of pts) {
       const sameL = pts.filter((q) => q.L === p.L);

@@ -16,10 +16,10 @@ export interface SpectralEngine {
   /** Non-zero singular values of A·B via thin QR of the factors: min(rows, inner, cols) values. */
   productSingularValues(a: Matrix, b: Matrix): Promise<Float64Array>;
   /**
-   * Every measure of a dense matrix (b absent) or of the product a·b (thin factors: never formed),
-   * see LinalgBackend.measureDense / measureProduct.
+   * Every measure of a dense matrix (b absent) or of the product a·b (thin factors: never formed;
+   * their (1,1)-norm only with `norm11`), see LinalgBackend.measureDense / measureProduct.
    */
-  measure(a: Matrix, b?: Matrix, spectrum?: SpectrumWanted): Promise<MatrixMeasures>;
+  measure(a: Matrix, b?: Matrix, spectrum?: SpectrumWanted, norm11?: boolean): Promise<MatrixMeasures>;
   close(): Promise<void>;
 }
 
@@ -31,24 +31,28 @@ export interface SpectralEngine {
 export const AUTO_POOL_MIN_DIM = 512;
 
 /** The process's backend, in this thread. */
-function inProcess(b: LinalgBackend): SpectralEngine {
+export function inProcess(b: LinalgBackend): SpectralEngine {
   return {
     backend: b.name,
     singularValues: async (m) => b.singularValues(m),
     productSingularValues: async (a, c) => b.productSingularValues(a, c),
-    measure: async (a, c, spectrum) => (c ? b.measureProduct(a, c, spectrum) : b.measureDense(a, spectrum)),
+    measure: async (a, c, spectrum, norm11) => (c ? b.measureProduct(a, c, spectrum, norm11) : b.measureDense(a, spectrum)),
     close: async () => undefined,
   };
 }
 
 /** A SpectralPool of `workers` threads (OpenBLAS threads per worker: cores / workers). */
 function pooled(b: LinalgBackend, workers: number): SpectralEngine {
-  const pool = new SpectralPool({ workers, backend: b.name });
+  return onPool(new SpectralPool({ workers, backend: b.name }), `${b.name} (${workers} workers)`);
+}
+
+/** The engine over a SpectralPool (closing it closes the pool); the tests keep the pool to read its counters. */
+export function onPool(pool: SpectralPool, backend: string): SpectralEngine {
   return {
-    backend: `${b.name} (${workers} workers)`,
+    backend,
     singularValues: (m) => pool.singularValues(m),
     productSingularValues: (a, c) => pool.productSingularValues(a, c),
-    measure: (a, c, spectrum) => pool.measure(a, c, spectrum),
+    measure: (a, c, spectrum, norm11) => pool.measure(a, c, spectrum, norm11),
     close: () => pool.close(),
   };
 }
@@ -75,7 +79,7 @@ export function createEngine(workers: number | 'auto' = 'auto'): SpectralEngine 
     },
     singularValues: (m) => pick(m).singularValues(m),
     productSingularValues: (a, c) => pick(a, c).productSingularValues(a, c),
-    measure: (a, c, spectrum) => pick(a, c).measure(a, c, spectrum),
+    measure: (a, c, spectrum, norm11) => pick(a, c).measure(a, c, spectrum, norm11),
     close: async () => chosen?.close(),
   };
 }

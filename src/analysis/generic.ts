@@ -34,9 +34,11 @@ export async function analyzeGeneric(items: AsyncIterable<GenericItem> | Iterabl
   let params = 0;
   let l11Sum = 0;
   for await (const it of items) {
-    const m = await measureMatrix(engine, it, { convention: 'consistent', rankTol: opts.rankTol }, it.name);
+    // No head products here: a LoRA update B·A (rank r, one per target weight) gets its (1,1)-norm
+    // always, at m·r·n multiply-adds, small beside its SVD's factor QRs.
+    const m = await measureMatrix(engine, it, { convention: 'consistent', rankTol: opts.rankTol, headL11: true }, it.name);
     for (const [r, c] of m.shapes) params += r * c;
-    l11Sum += m.norm11;
+    l11Sum += m.norm11 ?? NaN;
     const r: MatrixResult = {
       layer: it.layer, head: -1, type: it.type, name: it.name, rows: m.rows, cols: m.cols,
       rank: m.rank, spectralNorm: m.spectral, frobeniusNorm: m.frobenius,

@@ -33,15 +33,22 @@ export interface MatrixMeasures {
   nuclear: number;
   stable: number;
   norm21: number;
-  norm11: number;
+  /**
+   * Σ|wᵢⱼ|. Null for a factored product measured without `headL11` (it needs every entry of the
+   * product: as many multiply-adds as forming it). Dense matrices always have it (free in their pass).
+   */
+  norm11: number | null;
   /** Shapes of the stored factors (or the dense matrix): the parameter count. */
   shapes: [number, number][];
 }
 
-/** Numbers one matrix: spectrum, ranks and norms. `label` names it in errors. */
-export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: Pick<AnalysisSettings, 'convention' | 'rankTol'>,
+/**
+ * Numbers one matrix: spectrum, ranks and norms. `label` names it in errors. `headL11`: also the
+ * (1,1)-norm of a factored product (dense matrices always get theirs).
+ */
+export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: Pick<AnalysisSettings, 'convention' | 'rankTol' | 'headL11'>,
   label: string): Promise<MatrixMeasures> {
-  let sv: Float64Array, cn: Float64Array, l11: number, rows: number, cols: number;
+  let sv: Float64Array, cn: Float64Array, l11: number | null, rows: number, cols: number;
   let shapes: [number, number][];
   if (m.factors) {
     const [a, b] = m.factors;
@@ -50,12 +57,12 @@ export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: P
       const pn = productNorms(a, b);
       finiteOrThrow(pn.norm11, label);
       cn = pn.columnNorms;
-      l11 = pn.norm11;
+      l11 = s.headL11 ? pn.norm11 : null; // reported under the same setting as on the factored path
       sv = await engine.singularValues(denseProduct(a, b, label));
     } else {
-      // From the factors: σ from the k×k core, column norms from R_A·B, (1,1) tile by tile.
-      ({ singularValues: sv, columnNorms: cn, norm11: l11 } = await engine.measure(a, b));
-      finiteOrThrow(l11, label);
+      // From the factors: σ from the k×k core, column norms from R_A·B, (1,1) tile by tile if asked.
+      ({ singularValues: sv, columnNorms: cn, norm11: l11 } = await engine.measure(a, b, 'all', s.headL11));
+      l11 = s.headL11 ? finiteOrThrow(l11, label) : null;
     }
     rows = a.rows;
     cols = b.cols;
@@ -68,14 +75,14 @@ export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: P
     const rowNorms = rowNormsF32(t, label);
     ({ singularValues: sv, norm11: l11 } = await pending);
     cn = rowNorms;
-    finiteOrThrow(l11, label);
+    l11 = finiteOrThrow(l11, label);
     rows = t.cols;
     cols = t.rows;
     shapes = [[rows, cols]];
   } else if (m.dense) {
     // One pass: values checked, column norms, (1,1), and the SVD on the backend's own copy.
     ({ singularValues: sv, columnNorms: cn, norm11: l11 } = await engine.measure(m.dense));
-    finiteOrThrow(l11, label);
+    l11 = finiteOrThrow(l11, label);
     rows = m.dense.rows;
     cols = m.dense.cols;
     shapes = [[rows, cols]];
@@ -108,6 +115,9 @@ function rowNormsF32(t: Matrix, label: string): Float64Array {
   return out;
 }
 
-function finiteOrThrow(x: number, label: string): void {
+/** x, checked finite (a measurement asked for its (1,1)-norm must have it: null there is the engine's fault). */
+function finiteOrThrow(x: number | null, label: string): number {
+  if (x === null) throw new NumericError(`${label}: the engine gave no (1,1)-norm`);
   if (!Number.isFinite(x)) throw new NumericError(`${label}: the matrix contains NaN or Inf`);
+  return x;
 }

@@ -8,7 +8,7 @@ import { edelmanBound } from '../bounds/edelman.js';
 import { bartlettBound, type ChainLink } from '../bounds/bartlett.js';
 import { frobeniusProductBound } from '../bounds/frobenius.js';
 import { parameterCount } from '../bounds/param-count.js';
-import { norm11Quantities } from '../bounds/l11.js';
+import { L11_HINT, norm11Quantities } from '../bounds/l11.js';
 import type { MatrixMeasures } from './measure.js';
 import type { AnalysisSettings } from './settings.js';
 
@@ -55,7 +55,8 @@ function ordered(layers: readonly LayerResult[], depth: number): LayerResult[] {
   return out;
 }
 
-export function mergeLayers(ctx: MergeContext, s: Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'gridM' | 'convention' | 'spectra'>,
+export function mergeLayers(ctx: MergeContext, s: Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'gridM' | 'convention' | 'spectra'> &
+  Partial<Pick<AnalysisSettings, 'headL11'>>,
   layerResults: readonly LayerResult[]): AnalysisResult {
   const { info } = ctx;
   const L = info.layers;
@@ -82,19 +83,21 @@ export function mergeLayers(ctx: MergeContext, s: Pick<AnalysisSettings, 'lPhi' 
     return r;
   });
   const ln10 = Math.LN10;
-  const bounds: Record<string, number> = {
+  // The (1,1)-norm proxies only when every head product has its (1,1)-norm (--head-l11): null, not a partial sum.
+  const bounds: Record<string, number | null> = {
     spectrumAdaptive: sa.value, edelman: ed.value, bartlett: bft.value, frobeniusProduct: fro.value,
-    paramCount: params, norm11Sum: q11.sum, norm11Product: q11.product,
+    paramCount: params, norm11Sum: q11?.sum ?? null, norm11Product: q11?.product ?? null,
   };
-  const boundsLog10: Record<string, number> = {
+  const boundsLog10: Record<string, number | null> = {
     spectrumAdaptive: sa.log / ln10, edelman: ed.log / ln10, bartlett: bft.log / ln10, frobeniusProduct: fro.log / ln10,
-    paramCount: Math.log10(params), norm11Sum: Math.log10(q11.sum), norm11Product: q11.logProduct / ln10,
+    paramCount: Math.log10(params), norm11Sum: q11 ? Math.log10(q11.sum) : null, norm11Product: q11 ? q11.logProduct / ln10 : null,
   };
   const notes = [
     ...ctx.notes,
     'Biases, LayerNorm gains, the 1/sqrt(d_head) logit scale, embeddings and pooler are left out of every proxy, as in the reference.',
     'Bartlett-Foster-Telgarsky and the Frobenius product run over the chain V_l = sum_h V_tilde_h (rho 1), M_in (rho L_phi), M_out (rho 1) per layer; the attention pattern is treated as fixed.',
-    'norm11Product is the alpha-type layer product with every spectral norm replaced by its (1,1)-norm upper bound.',
+    q11 ? 'norm11Product is the alpha-type layer product with every spectral norm replaced by its (1,1)-norm upper bound.'
+      : `norm11Sum and norm11Product are not computed (${L11_HINT}): they need the (1,1)-norm of every N×N head product, N²·d multiply-adds each; the head products' norm11 is null.`,
   ];
   if (s.convention === 'reference') {
     notes.push('Convention "reference": S(p) sums every value of a full dense SVD, numerical zeros included, so small-p terms depend on the SVD routine\'s rounding noise (a rank-64 768x768 head gains about 0.14 per zero at p = 1/19).');
@@ -103,7 +106,7 @@ export function mergeLayers(ctx: MergeContext, s: Pick<AnalysisSettings, 'lPhi' 
   return {
     model: { ...info },
     settings: {
-      lPhi: s.lPhi, rankTol: s.rankTol, gridM: sa.gridM, convention: s.convention, backend: ctx.backend,
+      lPhi: s.lPhi, rankTol: s.rankTol, gridM: sa.gridM, convention: s.convention, headL11: q11 !== null, backend: ctx.backend,
       grid: sa.terms[0]?.curve.p ?? [], init: ctx.init, ...ctx.extraSettings,
     },
     matrices,

@@ -19,7 +19,8 @@ import { mergeLayers, type LayerResult, type MeasuredMatrix } from './merge.js';
  * returns a plain, JSON-serialisable LayerResult; mergeLayers() (merge.ts) is pure and gives the
  * same AnalysisResult from the layers in any order as analyzeModel() does in one run.
  */
-export type PipelineSettings = Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'gridM' | 'convention' | 'spectra'>;
+export type PipelineSettings = Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'gridM' | 'convention' | 'spectra'> &
+  Partial<Pick<AnalysisSettings, 'headL11'>>;
 
 export interface AnalyzeOptions extends PipelineSettings {
   /** The initial model: analyse W − W0 (--init). Must have the same shapes. */
@@ -30,7 +31,7 @@ export interface AnalyzeOptions extends PipelineSettings {
   extraSettings?: Record<string, unknown>;
 }
 
-const PIPELINE_KEYS = ['lPhi', 'rankTol', 'gridM', 'convention', 'spectra'] as const;
+const PIPELINE_KEYS = ['lPhi', 'rankTol', 'gridM', 'convention', 'spectra', 'headL11'] as const;
 
 export function matrixLabel(m: { layer: number; head: number; type: string }): string {
   return m.head >= 0 ? `layer ${m.layer} head ${m.head} ${m.type}` : `layer ${m.layer} ${m.type}`;
@@ -89,14 +90,14 @@ export function matrixCount(info: { layers: number; heads: number }): number {
  * they finished in.
  */
 export async function analyzeLayer(adapter: ModelAdapter, engine: SpectralEngine, layer: number,
-  s: Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'convention'>, init?: ModelAdapter, onMatrix?: (label: string) => void,
+  s: Pick<AnalysisSettings, 'lPhi' | 'rankTol' | 'convention'> & Partial<Pick<AnalysisSettings, 'headL11'>>, init?: ModelAdapter, onMatrix?: (label: string) => void,
   onDispatched?: () => void): Promise<LayerResult> {
   let ms = await adapter.layerMatrices(layer);
   const shapes = ms.map(storedShapes);
   if (init) ms = subtractInit(ms, await init.layerMatrices(layer), layer);
   const measureOne = async (m: TheoryMatrix, i: number): Promise<MeasuredMatrix> => {
     const label = matrixLabel(m);
-    const r = await measureMatrix(engine, m, s, label);
+    const r = await measureMatrix(engine, m, { ...s, headL11: s.headL11 === true }, label);
     if (r.rows !== m.rows || r.cols !== m.cols) throw new ModelError(`${label}: the adapter says ${m.rows}x${m.cols} but gave ${r.rows}x${r.cols}`);
     onMatrix?.(label);
     const { sv, shapes: _measured, ...norms } = r;

@@ -7,7 +7,7 @@ import { DEFAULT_LPHI } from '../bounds/spectrum-adaptive.js';
 export type { AnalysisSettings } from '../types/settings.js';
 
 export const DEFAULT_SETTINGS: Readonly<AnalysisSettings> = Object.freeze({
-  convention: 'consistent', lPhi: DEFAULT_LPHI, rankTol: DEFAULT_RANK_TOL, spectra: false, workers: 'auto',
+  convention: 'consistent', lPhi: DEFAULT_LPHI, rankTol: DEFAULT_RANK_TOL, spectra: false, headL11: false, workers: 'auto',
 });
 
 type Kind = 'positive' | 'nonNegative' | 'positiveInteger' | 'convention' | 'boolean' | 'path' | 'workers';
@@ -22,6 +22,7 @@ const FIELDS: Record<keyof AnalysisSettings, { kind: Kind; flag: string }> = {
   init: { kind: 'path', flag: '--init' },
   mergeInto: { kind: 'path', flag: '--merge-into' },
   spectra: { kind: 'boolean', flag: '--spectra' },
+  headL11: { kind: 'boolean', flag: '--head-l11' },
   workers: { kind: 'workers', flag: '--workers' },
 };
 
@@ -77,7 +78,7 @@ export function resolveSettings(input: unknown = {}, edge: SettingsEdge = 'api')
  * For functions that take a `Pick<AnalysisSettings, K>` and may be called directly (analyzeModel):
  * checks the picked keys unless `s` came from resolveSettings (validation happens once).
  */
-export function checkSettings<K extends keyof AnalysisSettings>(s: Pick<AnalysisSettings, K>, keys: readonly K[]): void {
+export function checkSettings<K extends keyof AnalysisSettings>(s: Partial<Pick<AnalysisSettings, K>>, keys: readonly K[]): void {
   if (validated.has(s)) return;
   const picked: Record<string, unknown> = {};
   for (const k of keys) picked[k] = s[k];

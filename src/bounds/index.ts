@@ -4,6 +4,6 @@ export { spectrumAdaptiveBound, tCurve, schattenGrid, defaultGridM, DEFAULT_LPHI
 export { edelmanBound } from './edelman.js';
 export { bartlettBound, type ChainLink } from './bartlett.js';
 export { frobeniusProductBound } from './frobenius.js';
-export { norm11Quantities } from './l11.js';
+export { norm11Quantities, L11_BOUNDS, L11_HINT } from './l11.js';
 export { parameterCount, type ParamShape } from './param-count.js';
 export { buildLayerSummaries, logAlphas, gammaOf, type LayerSummary, type MatrixNorms, type NormedMatrix } from './layer-summary.js';

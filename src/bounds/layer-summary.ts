@@ -7,8 +7,8 @@ export interface MatrixNorms {
   /** Sum of the column norms of the row-vector matrix. */
   norm21: number;
   frobenius: number;
-  /** Sum of |entries|. */
-  norm11: number;
+  /** Sum of |entries|; null when not computed (a head product analysed without headL11). */
+  norm11: number | null;
 }
 
 /** One layer's theory matrices, as needed by alpha_l, gamma and the norm-based baselines. */

@@ -223,8 +223,8 @@ export class JsBackend implements LinalgBackend {
     return jsMeasureDense(a, spectrum, (x) => this.spectralNorm(x));
   }
 
-  measureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted = 'all'): MatrixMeasures {
-    return jsMeasureProduct(a, b, spectrum, (x) => this.spectralNorm(x));
+  measureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted = 'all', norm11 = false): MatrixMeasures {
+    return jsMeasureProduct(a, b, spectrum, (x) => this.spectralNorm(x), norm11);
   }
 
   /** Lanczos (src/linalg/lanczos.ts) on A's float64 values, the full SVD when it does not converge. */

@@ -49,12 +49,15 @@ export interface NativeAddon {
   productSvals(m: number, k: number, n: number, a: Float64Array | Float32Array, b: Float64Array | Float32Array): Float64Array;
   /**
    * productSvals plus what the analysis needs of A·B without forming it: cn (n) ← its column norms
-   * (from R_A·B), stats[0] ← Σ|(A·B)ᵢⱼ| (computed `tile` rows at a time, default ~128 KB of them),
+   * (from R_A·B); with want11, stats[0] ← Σ|(A·B)ᵢⱼ| (every entry, m·k·n multiply-adds, computed
+   * `tile` rows at a time, default ~512 KB of them), else stats[0] ← NaN and that loop does not run;
    * stats[1] / stats[2] ← the flat index of the first NaN/Inf in A / B, or −1 (nothing computed).
    * Native/spectral.c.
    */
   productMeasures(m: number, k: number, n: number, a: Float64Array | Float32Array, b: Float64Array | Float32Array,
-    cn: Float64Array, stats: Float64Array, tile?: number): Float64Array;
+    cn: Float64Array, stats: Float64Array, want11: boolean, tile?: number): Float64Array;
+  /** How many productMeasures calls have run the (1,1) tile loop in this process (worker threads included). */
+  productL11Count(): number;
   /**
    * One pass over the row-major m×n float32 or float64 matrix a (not modified): stats[2] ← the flat
    * index of the first NaN/Inf or −1 (then nothing else); with cn (n): column norms, stats[0] ← Σ|aᵢⱼ|,
@@ -104,7 +107,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const NATIVE_ADDON_PATH = join(here, '..', '..', 'build', 'Release', 'genbound.node');
 
 /** The functions every build of the addon has (the optional nn kernels are checked where used). */
-const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals', 'gramApply', 'gramMatrix', 'productMeasures', 'denseMeasures'] as const satisfies readonly (keyof NativeAddon)[];
+const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals', 'gramApply', 'gramMatrix', 'productMeasures', 'productL11Count', 'denseMeasures'] as const satisfies readonly (keyof NativeAddon)[];
 
 let cached: NativeAddon | null | undefined;
 let loadError: string | undefined;

@@ -83,10 +83,11 @@ export class NativeBackend implements LinalgBackend {
   }
 
   /**
-   * Thin factors: one addon call (productMeasures) on the caller's arrays. Otherwise the product
+   * Thin factors: one addon call (productMeasures) on the caller's arrays; its (1,1) tile loop runs
+   * only with `norm11`. Otherwise the product
    * is formed by dgemm (it is no larger than its factors) and measured as a dense matrix.
    */
-  measureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted = 'all'): MatrixMeasures {
+  measureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted = 'all', norm11 = false): MatrixMeasures {
     checkProductShapes(a, b);
     const m = a.rows, k = a.cols, n = b.cols;
     const what = `product ${label(a, 'A')}·${label(b, 'B')}`;
@@ -99,7 +100,7 @@ export class NativeBackend implements LinalgBackend {
     const columnNorms = new Float64Array(n), stats = new Float64Array(3);
     let sv: Float64Array;
     try {
-      sv = this.addon.productMeasures(m, k, n, a.data, b.data, columnNorms, stats);
+      sv = this.addon.productMeasures(m, k, n, a.data, b.data, columnNorms, stats, norm11);
     } catch (err) {
       throw new NumericError(`${what}: ${(err as Error).message}`);
     }
@@ -107,7 +108,7 @@ export class NativeBackend implements LinalgBackend {
     if (stats[2] >= 0) throw nonFinite(b, stats[2], 'matrix B');
     let f = 0;
     for (let i = 0; i < sv.length; i++) f += sv[i] * sv[i];
-    return { singularValues: spectrum === 'all' ? sv : sv.slice(0, 1), columnNorms, norm11: stats[0], frobenius: Math.sqrt(f) };
+    return { singularValues: spectrum === 'all' ? sv : sv.slice(0, 1), columnNorms, norm11: norm11 ? stats[0] : null, frobenius: Math.sqrt(f) };
   }
 
   /** Singular values of a row-major float64 array (row stride ld) this call may overwrite. */

@@ -10,6 +10,7 @@ import { NativeBackend } from './native.js';
 import { loadNativeAddon } from './native-addon.js';
 import type { PoolRequest, PoolResponse, PoolWorkerData } from './pool-protocol.js';
 import type { LinalgBackend } from './types.js';
+import { formedProducts, l11Passes } from './formed.js';
 
 const { backend, blasThreads } = workerData as PoolWorkerData;
 let engine: LinalgBackend;
@@ -26,7 +27,8 @@ function run(req: PoolRequest): PoolResponse & { ok: true } {
   const { a, b } = req;
   if (req.op === 'sv') return { id: req.id, ok: true, values: engine.singularValues(a) };
   if (req.op === 'psv') return { id: req.id, ok: true, values: engine.productSingularValues(a, b ?? a) };
-  const r = b ? engine.measureProduct(a, b, req.spectrum) : engine.measureDense(a, req.spectrum);
+  if (req.op === 'counters') return { id: req.id, ok: true, values: Float64Array.of(formedProducts.thin, formedProducts.other, l11Passes.js) };
+  const r = b ? engine.measureProduct(a, b, req.spectrum, req.norm11) : engine.measureDense(a, req.spectrum);
   return { id: req.id, ok: true, values: r.singularValues, columnNorms: r.columnNorms, norm11: r.norm11, frobenius: r.frobenius };
 }
 

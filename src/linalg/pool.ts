@@ -102,12 +102,28 @@ export class SpectralPool {
     return (await this.send({ id: 0, op: 'psv', a: ownCopy(a), b: ownCopy(b) })).values;
   }
 
-  /** The backend's measureDense (b absent) or measureProduct, in a worker. */
-  async measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted = 'all'): Promise<MatrixMeasures> {
+  /** The backend's measureDense (b absent) or measureProduct (the (1,1)-norm only with `norm11`), in a worker. */
+  async measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted = 'all', norm11 = false): Promise<MatrixMeasures> {
     if (b) checkProductShapes(a, b);
     else checkShape(a);
-    const r = await this.send({ id: 0, op: 'measure', spectrum, a: ownCopy(a), b: b ? ownCopy(b) : undefined });
-    return { singularValues: r.values, columnNorms: r.columnNorms as Float64Array, norm11: r.norm11 as number, frobenius: r.frobenius as number };
+    const r = await this.send({ id: 0, op: 'measure', spectrum, norm11, a: ownCopy(a), b: b ? ownCopy(b) : undefined });
+    return { singularValues: r.values, columnNorms: r.columnNorms as Float64Array, norm11: r.norm11 ?? null, frobenius: r.frobenius as number };
+  }
+
+  /**
+   * The workers' own formedProducts and l11Passes (src/linalg/formed.ts), added up: what the
+   * thread-local counters of the js backend saw in the pool. (The native backend's tile loops are
+   * counted process-wide by the addon.) Asks every live worker once.
+   */
+  async counters(): Promise<{ thin: number; other: number; l11Js: number }> {
+    const out = { thin: 0, other: 0, l11Js: 0 };
+    const all = await Promise.all(this.slots.map((slot) => this.send({ id: 0, op: 'counters', a: { rows: 0, cols: 0, data: new Float64Array(0) } }, slot)));
+    for (const r of all) {
+      out.thin += r.values[0];
+      out.other += r.values[1];
+      out.l11Js += r.values[2];
+    }
+    return out;
   }
 
   /** Terminates the workers; pending requests are rejected. */
@@ -118,13 +134,13 @@ export class SpectralPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  /** Sends a request with its arrays transferred (they are the pool's own copies). */
-  private send(req: PoolRequest): Promise<PoolResponse & { ok: true }> {
+  /** Sends a request with its arrays transferred (they are the pool's own copies), to `to` or the least loaded worker. */
+  private send(req: PoolRequest, to?: Slot): Promise<PoolResponse & { ok: true }> {
     const transfer = [req.a.data.buffer as ArrayBuffer];
     if (req.b) transfer.push(req.b.data.buffer as ArrayBuffer);
     if (this.closed) return Promise.reject(new GenboundError('the spectral pool is closed'));
     if (this.slots.length === 0) return Promise.reject(new GenboundError('all spectral pool workers have exited'));
-    const slot = this.slots.reduce((best, s) => (s.load < best.load || (s.load === best.load && s.busy < best.busy) ? s : best));
+    const slot = to ?? this.slots.reduce((best, s) => (s.load < best.load || (s.load === best.load && s.busy < best.busy) ? s : best));
     const id = this.nextId++;
     req.id = id;
     const cost = requestCost(req);

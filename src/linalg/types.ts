@@ -44,8 +44,11 @@ export interface MatrixMeasures {
   singularValues: Float64Array;
   /** ‖W e_j‖ for every column j. */
   columnNorms: Float64Array;
-  /** Σ |wᵢⱼ|. */
-  norm11: number;
+  /**
+   * Σ |wᵢⱼ|; null for a thin product measured without it (measureProduct's `norm11` false: it needs
+   * every entry of A·B, m·k·n multiply-adds, as much as forming the product).
+   */
+  norm11: number | null;
   /** ‖W‖_F. */
   frobenius: number;
 }
@@ -80,8 +83,9 @@ export interface LinalgBackend {
   measureDense(a: Matrix, spectrum?: SpectrumWanted): MatrixMeasures;
   /**
    * The measures of A·B (A: m×k, B: k×n). Thin factors (k < min(m, n)): σ from the k×k core,
-   * column norms from R_A·B, the (1,1)-norm tile by tile — no m×n array is formed. Otherwise the
-   * product (no larger than its factors) is formed and measured as a dense matrix.
+   * column norms from R_A·B, and only with `norm11` (default false) the (1,1)-norm tile by tile
+   * (all m·k·n multiply-adds; null without it) — no m×n array is formed. Otherwise the product (no
+   * larger than its factors) is formed and measured as a dense matrix, the (1,1)-norm included.
    */
-  measureProduct(a: Matrix, b: Matrix, spectrum?: SpectrumWanted): MatrixMeasures;
+  measureProduct(a: Matrix, b: Matrix, spectrum?: SpectrumWanted, norm11?: boolean): MatrixMeasures;
 }

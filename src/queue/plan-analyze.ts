@@ -56,7 +56,7 @@ export async function planAnalyze(model: string | undefined, s: WireRunSettings,
   const format = src.format;
   const ref = await modelReference(model, memo);
   const init = s.init === undefined ? undefined : await modelReference(s.init, memo);
-  const settings = { lPhi: s.lPhi, rankTol: s.rankTol, convention: s.convention };
+  const settings = { lPhi: s.lPhi, rankTol: s.rankTol, convention: s.convention, headL11: s.headL11 };
   const units: Unit[] = [];
   for (let layer = 0; layer < info.layers; layer++) {
     const payload: AnalyzeLayerPayload = { model: ref.ref, init: init?.ref ?? null, heads: s.heads ?? null, layer, settings };

@@ -15,6 +15,7 @@ import { modelBoundsFigure } from './figures/models.js';
 import { tCurveFigure } from './figures/tcurve.js';
 import { num } from './figures/common.js';
 import { degeneracyLines } from '../analysis/degeneracy.js';
+import { boundCell } from './not-computed.js';
 
 export interface AnalysisReportBuildOptions {
   /** How many first layers the spectral-decay small multiples show (default 2). */
@@ -38,8 +39,9 @@ function modelName(r: AnalysisResult): string {
 
 /** Bounds with their log10 (taken from `boundsLog10` when analyze provides it: it survives overflow). */
 function boundsTable(r: AnalysisResult): ReportSection['tables'] {
-  const logs = (r as { boundsLog10?: Record<string, number> }).boundsLog10 ?? {};
-  const rows = Object.entries(r.bounds).map(([k, v]) => [k, num(v), num(logs[k] ?? (v > 0 ? Math.log10(v) : NaN))]);
+  const logs = r.boundsLog10 ?? {};
+  const rows = Object.entries(r.bounds).map(([k, v]) => [k, boundCell(r, k, num(v)),
+    boundCell(r, k, num(logs[k] ?? (v !== null && v > 0 ? Math.log10(v) : NaN)))]);
   return [{ name: 'bounds', title: 'Bounds', columns: ['bound', 'value', 'log10 value'], rows }];
 }
 
@@ -90,7 +92,7 @@ export function buildCompareReport(result: CompareResult, opts: AnalysisReportBu
           name: 'models',
           title: 'Models and their bounds',
           columns: ['model', 'architecture', 'L', 'N', 'heads', ...boundNames],
-          rows: result.models.map((r) => [modelName(r), r.model.architecture, r.model.layers, r.model.hidden, r.model.heads, ...boundNames.map((b) => num(r.bounds[b]))]),
+          rows: result.models.map((r) => [modelName(r), r.model.architecture, r.model.layers, r.model.hidden, r.model.heads, ...boundNames.map((b) => boundCell(r, b, num(r.bounds[b])))]),
         },
       ],
     },

@@ -1,11 +1,13 @@
 import type { AnalysisResult, CompareResult, MatrixResult } from '../types/analysis.js';
+import { notComputed, notComputedText } from './not-computed.js';
 
 /**
  * The one CSV writer, as text (platform-neutral: csv.ts writes the files, the browser page offers
  * them as downloads) (csvTable; RFC 4180: comma-separated, quoted where needed, one header line,
  * non-finite numbers as empty cells), used by analyze/compare and the lab (results.csv). Tables:
  *   matrices.csv   one row per matrix, every per-matrix quantity
- *   bounds.csv     bound, value, log10
+ *   bounds.csv     bound, value, log10, note (value and log10 empty and note "not computed (needs
+ *                  --head-l11)" for a bound the run did not compute)
  *   tcurve.csv     layer, head, type, p, T(p), T(p)/T(0)
  *   spectra.csv    layer, head, type, index, sigma (only when the result carries spectra)
  * compare adds growth.csv and slopes.csv, and prefixes each model's rows with its name.
@@ -36,8 +38,9 @@ export function analysisTables(r: AnalysisResult, model?: string): Record<string
   const p = (row: Cell[]): Cell[] => (model === undefined ? row : [model, ...row]);
   const tables: Record<string, string> = {
     'matrices.csv': csvTable([...pre, ...MATRIX_COLUMNS], r.matrices.map((m) => p(matrixRow(m)))),
-    'bounds.csv': csvTable([...pre, 'bound', 'value', 'log10'],
-      Object.entries(r.bounds).map(([k, v]) => p([k, v, r.boundsLog10?.[k] ?? Math.log10(v)]))),
+    'bounds.csv': csvTable([...pre, 'bound', 'value', 'log10', 'note'],
+      Object.entries(r.bounds).map(([k, v]) => p([k, v, r.boundsLog10?.[k] ?? (v === null ? null : Math.log10(v)),
+        notComputed(r, k) ? notComputedText(k) : null]))),
   };
   const curves: Cell[][] = [];
   for (const m of r.matrices) {

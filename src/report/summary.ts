@@ -1,5 +1,6 @@
 import type { AnalysisResult, CompareResult } from '../types/analysis.js';
 import { degeneracyLines, degeneracyOf } from '../analysis/degeneracy.js';
+import { notComputed, notComputedText } from './not-computed.js';
 
 /** The readable terminal summary of analyze and compare (plain text, fixed-width columns). */
 
@@ -28,10 +29,11 @@ const BOUND_LABELS: Record<string, string> = {
 };
 
 function boundValue(r: AnalysisResult, k: string): string {
+  if (notComputed(r, k)) return notComputedText(k);
   const v = r.bounds[k];
-  if (Number.isFinite(v)) return fmt(v);
+  if (typeof v === 'number' && Number.isFinite(v)) return fmt(v);
   const l = r.boundsLog10?.[k];
-  return l === undefined ? String(v) : `10^${l.toFixed(2)}`;
+  return l === undefined || l === null ? String(v) : `10^${l.toFixed(2)}`;
 }
 
 /** Mean of the non-null values (NaN when there are none). */
@@ -70,7 +72,8 @@ export function analysisSummary(r: AnalysisResult, title?: string): string {
 
 export function compareSummary(c: CompareResult, names: readonly string[]): string {
   const out: string[] = [];
-  const bounds = [...new Set(c.growth.map((g) => g.bound))];
+  // Every bound of every model, those not computed included (said so in their cells).
+  const bounds = [...new Set(c.models.flatMap((r) => Object.keys(r.bounds)))];
   out.push(table(['model', 'L', 'N', ...bounds, 'p_opt>0'], c.models.map((r, i) => [names[i], String(r.model.layers), String(r.model.hidden),
     ...bounds.map((b) => boundValue(r, b)), `${degeneracyOf(r).positive}/${degeneracyOf(r).matrices}`])));
   const degenerate = c.models.map((r, i) => (degeneracyOf(r).degenerate ? names[i] : null)).filter((x) => x !== null);

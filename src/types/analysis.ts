@@ -21,7 +21,12 @@ export interface MatrixResult {
   frobeniusNorm: number;
   nuclearNorm: number;
   norm21: number;
-  norm11: number;
+  /**
+   * Σ|wᵢⱼ|. Null for a head product (QK, V_tilde) analysed without --head-l11 (settings.headL11
+   * false): not computed, because it needs every entry of the N×N product. Always a number for
+   * M_in, M_out and in generic mode.
+   */
+  norm11: number | null;
   stableRank: number;
   /** Bound factors (spec: alpha_l, gamma, optimal Schatten index, min_p T(p)). Null in generic mode. */
   alpha: number | null;
@@ -55,10 +60,15 @@ export interface AnalysisResult {
   model: ModelInfo & { name?: string; source?: string; format?: string };
   settings: ResultSettings;
   matrices: MatrixResult[];
-  /** spectrumAdaptive, edelman, and every baseline, by name. */
-  bounds: Record<string, number>;
-  /** log10 of each bound, finite even where the value overflows a double (added by analyze). */
-  boundsLog10?: Record<string, number>;
+  /**
+   * spectrumAdaptive, edelman, and every baseline, by name. Null: not computed — norm11Sum and
+   * norm11Product without --head-l11 (they need every head product's (1,1)-norm); the key is
+   * there so that readers can say so. (In the JSON file a bound that overflows a double is also
+   * null, but its boundsLog10 is a finite number; a bound not computed has null there too.)
+   */
+  bounds: Record<string, number | null>;
+  /** log10 of each bound, finite even where the value overflows a double (added by analyze); null where the bound is not computed. */
+  boundsLog10?: Record<string, number | null>;
   /** Adaptations and caveats to show in reports (e.g. "biases and LayerNorm left out"). */
   notes?: string[];
 }

@@ -25,6 +25,13 @@ export interface AnalysisSettings {
   /** Keep every singular value in the result. */
   spectra: boolean;
   /**
+   * Also the (1,1)-norm Σ|(A·B)ᵢⱼ| of every head product (QK_h, V_tilde_h): it needs every entry
+   * of the N×N product, N²·d multiply-adds each (~15 % of a BERT-base analysis), and only the
+   * (1,1)-norm proxies (norm11Sum, norm11Product) use it. Off by default: those proxies are then
+   * null ("not computed") and each head product's norm11 is null. M_in/M_out always get theirs.
+   */
+  headL11: boolean;
+  /**
    * Worker threads for the spectra: 'auto' (a pool of one worker per core, up to 8, each with
    * single-threaded OpenBLAS, once the model is wide enough to pay for it; in-process otherwise),
    * or a count (1 = in-process).

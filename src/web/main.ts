@@ -57,6 +57,7 @@ function settings(): WebSettings {
     lPhi: number('lphi', 'L_phi', (x) => x > 0),
     rankTol: number('rank-tol', 'the rank tolerance', (x) => x >= 0),
     heads: heads === '' ? undefined : number('heads', 'heads', (x) => Number.isInteger(x) && x >= 1),
+    headL11: $<HTMLInputElement>('head-l11').checked,
   };
 }
 

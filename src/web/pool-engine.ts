@@ -52,10 +52,10 @@ export class WorkerPoolEngine implements SpectralEngine {
     return this.run((w) => w.productSingularValues(Comlink.transfer(ca.matrix, [ca.buffer]), Comlink.transfer(cb.matrix, [cb.buffer])));
   }
 
-  measure(a: Matrix, b?: Matrix, spectrum: SpectrumWanted = 'all'): Promise<MatrixMeasures> {
+  measure(a: Matrix, b?: Matrix, spectrum: SpectrumWanted = 'all', norm11 = false): Promise<MatrixMeasures> {
     const ca = compact(a);
     const cb = b ? compact(b) : undefined;
-    return this.run((w) => w.measure(Comlink.transfer(ca.matrix, [ca.buffer]), cb ? Comlink.transfer(cb.matrix, [cb.buffer]) : undefined, spectrum));
+    return this.run((w) => w.measure(Comlink.transfer(ca.matrix, [ca.buffer]), cb ? Comlink.transfer(cb.matrix, [cb.buffer]) : undefined, spectrum, norm11));
   }
 
   async close(): Promise<void> {

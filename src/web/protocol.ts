@@ -25,6 +25,8 @@ export interface WebSettings {
   rankTol: number;
   gridM?: number;
   heads?: number;
+  /** The head products' (1,1)-norms and the (1,1) proxies (AnalysisSettings.headL11). */
+  headL11: boolean;
 }
 
 export type ProgressFn = (done: number, total: number, label: string) => void;
@@ -33,8 +35,8 @@ export type ProgressFn = (done: number, total: number, label: string) => void;
 export interface SvdWorkerApi {
   singularValues(m: Matrix): Float64Array;
   productSingularValues(a: Matrix, b: Matrix): Float64Array;
-  /** The backend's measureDense (b absent) or measureProduct. */
-  measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted): MatrixMeasures;
+  /** The backend's measureDense (b absent) or measureProduct (the (1,1)-norm only with `norm11`). */
+  measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted, norm11: boolean): MatrixMeasures;
 }
 
 /** The coordinator worker's API (src/web/coordinator-worker.ts). */

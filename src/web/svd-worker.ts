@@ -18,8 +18,8 @@ const api: SvdWorkerApi = {
     const sv = backend.productSingularValues(a, b);
     return Comlink.transfer(sv, [sv.buffer]);
   },
-  measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted): MatrixMeasures {
-    const r = b ? backend.measureProduct(a, b, spectrum) : backend.measureDense(a, spectrum);
+  measure(a: Matrix, b: Matrix | undefined, spectrum: SpectrumWanted, norm11: boolean): MatrixMeasures {
+    const r = b ? backend.measureProduct(a, b, spectrum, norm11) : backend.measureDense(a, spectrum);
     return Comlink.transfer(r, [r.singularValues.buffer as ArrayBuffer, r.columnNorms.buffer as ArrayBuffer]);
   },
 };

@@ -32,7 +32,7 @@ test('degeneracy: p_opt = 0 everywhere ⇔ the spectrum-adaptive bound equals Σ
       seen.push(d.degenerate);
       if (d.degenerate) {
         assert.equal(d.positive, 0);
-        assert.ok(Math.abs(a.bounds.spectrumAdaptive - rankSum) < 1e-9 * rankSum, `${a.bounds.spectrumAdaptive} vs ${rankSum}`);
+        assert.ok(Math.abs((a.bounds.spectrumAdaptive as number) - rankSum) < 1e-9 * rankSum, `${a.bounds.spectrumAdaptive} vs ${rankSum}`);
         assert.match(d.message ?? '', /p_opt = 0.*Σ√\(rank·N\) \+ √L/);
         // printed by `genbound analyze` and shown in its report
         assert.match(analysisSummary(a), /p_opt > 0 in 0 of 12 matrices\ndegenerate: every one of the 12 matrices/);
@@ -40,7 +40,7 @@ test('degeneracy: p_opt = 0 everywhere ⇔ the spectrum-adaptive bound equals Σ
       } else {
         assert.ok(d.positive > 0 && d.message === null);
         assert.ok(!/degenerate/.test(analysisSummary(a)) && analysisSummary(a).includes(`p_opt > 0 in ${d.positive} of 12 matrices`));
-        assert.ok(a.bounds.spectrumAdaptive < 0.5 * rankSum);
+        assert.ok((a.bounds.spectrumAdaptive as number) < 0.5 * rankSum);
       }
     }
     assert.deepEqual(seen, [true, false]);

@@ -60,8 +60,9 @@ export const jacobiEngine: SpectralEngine = {
   backend: 'test-jacobi',
   singularValues: async (m) => jacobiSingularValues(m),
   productSingularValues: async (a, b) => jacobiSingularValues(multiply(a, b)).slice(0, Math.min(a.rows, a.cols, b.cols)),
-  // Brute force on the formed matrix: independent of the backends' factored measures.
-  measure: async (a, b, spectrum = 'all') => {
+  // Brute force on the formed matrix: independent of the backends' factored measures. As the
+  // backends, a product's (1,1)-norm only when asked (norm11).
+  measure: async (a, b, spectrum = 'all', want11 = false) => {
     const w = b ? multiply(a, b) : a;
     let sv = jacobiSingularValues(w);
     if (b) sv = sv.slice(0, Math.min(a.rows, a.cols, b.cols));
@@ -73,7 +74,7 @@ export const jacobiEngine: SpectralEngine = {
       norm11 += Math.abs(x);
     }
     const frobenius = Math.sqrt(columnNorms.reduce((s, x) => s + x, 0));
-    return { singularValues: spectrum === 'top' ? sv.slice(0, 1) : sv, columnNorms: columnNorms.map(Math.sqrt), norm11, frobenius };
+    return { singularValues: spectrum === 'top' ? sv.slice(0, 1) : sv, columnNorms: columnNorms.map(Math.sqrt), norm11: b && !want11 ? null : norm11, frobenius };
   },
   close: async () => undefined,
 };

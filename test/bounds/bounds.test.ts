@@ -109,12 +109,19 @@ test('Bartlett-Foster-Telgarsky and Frobenius product over the chain match numpy
 
 test('(1,1) quantities and parameter count match numpy', () => {
   const q = norm11Quantities(layers, fx.lPhi);
+  assert.ok(q);
   close(q.sum, fx.bounds.norm11Sum, 1e-12, 'norm11Sum');
   close(q.product, fx.bounds.norm11Product, 1e-12, 'norm11Product');
   const shapes = fx.matrices.map((m) => ({
     shapes: m.aShape && m.bShape ? [m.aShape, m.bShape] : [[m.rows, m.cols] as [number, number]],
   }));
   assert.equal(parameterCount(shapes), fx.bounds.paramCount);
+});
+
+test('(1,1) quantities: null (never a partial sum) when one head product has no (1,1)-norm', () => {
+  const last = layers[layers.length - 1];
+  const without = [...layers.slice(0, -1), { ...last, qk: last.qk.map((m, h) => (h === last.qk.length - 1 ? { ...m, norm11: null } : m)) }];
+  assert.equal(norm11Quantities(without, fx.lPhi), null);
 });
 
 test('missing matrices are a ModelError naming the layer', () => {

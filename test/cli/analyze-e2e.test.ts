@@ -33,23 +33,50 @@ function check(got: AnalysisResult, exp: Expected, what: string): void {
     assert.equal(g.pOpt, e.pOpt, `${label} pOpt`);
     for (const k of NUM_KEYS) close(g[k] as number, e[k] as number, 1e-8, `${label} ${k}`);
   }
-  for (const [k, v] of Object.entries(exp.bounds)) close(got.bounds[k], v, 1e-8, `${what} bound ${k}`);
+  for (const [k, v] of Object.entries(exp.bounds)) close(got.bounds[k] as number, v, 1e-8, `${what} bound ${k}`);
 }
 
+// The goldens hold every head product's (1,1)-norm and the (1,1) proxies: --head-l11.
 for (const name of ['bert-f32', 'bert-f16', 'bert-bf16', 'gpt2-f16', 'llama-bf16']) {
-  test(`analyze ${name}: every matrix and bound matches numpy`, async () => {
-    check(await analyzeJson([join(E2E, name)]), expected[name], name);
+  test(`analyze ${name} --head-l11: every matrix and bound matches numpy`, async () => {
+    check(await analyzeJson([join(E2E, name), '--head-l11']), expected[name], name);
   });
 }
 
+test('analyze (default): head products without (1,1)-norm, the (1,1) proxies "not computed (needs --head-l11)" in JSON, CSV and summary', async () => {
+  const dir = join(tmp, 'csv-default');
+  const out = join(tmp, 'default.json');
+  const r = await runCli(['analyze', join(E2E, 'bert-f32'), '--json', out, '--csv', dir]);
+  assert.equal(r.code, 0, r.err);
+  const got = JSON.parse(readFileSync(out, 'utf8')) as AnalysisResult;
+  const exp = expected['bert-f32'];
+  assert.equal(got.settings.headL11, false);
+  for (const e of exp.matrices) {
+    const g = got.matrices.find((m) => m.layer === e.layer && m.head === e.head && m.type === e.type);
+    assert.ok(g);
+    if (e.type === 'QK' || e.type === 'V_tilde') assert.equal(g.norm11, null, `${String(e.type)} ${e.layer}/${e.head} norm11`);
+    else close(g.norm11 as number, e.norm11 as number, 1e-8, `${String(e.type)} ${e.layer} norm11`);
+    close(g.contribution as number, e.contribution as number, 1e-8, 'contribution');
+  }
+  for (const k of ['norm11Sum', 'norm11Product']) {
+    assert.equal(got.bounds[k], null, k);
+    assert.equal(got.boundsLog10?.[k], null, `${k} log10`);
+    assert.match(r.out, new RegExp(`${k === 'norm11Sum' ? '\\(1,1\\)-norm sum' : '\\(1,1\\)-norm layer product'} +not computed \\(needs --head-l11\\)`));
+    assert.ok(readFileSync(join(dir, 'bounds.csv'), 'utf8').includes(`\n${k},,,not computed (needs --head-l11)\n`), `bounds.csv ${k}`);
+  }
+  for (const k of ['spectrumAdaptive', 'edelman', 'bartlett', 'frobeniusProduct', 'paramCount']) close(got.bounds[k] as number, exp.bounds[k], 1e-8, k);
+  const head = readFileSync(join(dir, 'matrices.csv'), 'utf8').split('\n').find((l) => l.startsWith('0,0,QK,')) as string;
+  assert.equal(head.split(',')[10], '', 'matrices.csv: empty norm11 cell for a head product');
+});
+
 test('analyze: --lphi and --grid-m reach the bounds', async () => {
-  const r = await analyzeJson([join(E2E, 'bert-f32'), '--lphi', '1.5', '--grid-m', '7']);
+  const r = await analyzeJson([join(E2E, 'bert-f32'), '--lphi', '1.5', '--grid-m', '7', '--head-l11']);
   check(r, expected['bert-f32-lphi1.5-m7'], 'lphi 1.5, m 7');
   assert.equal(r.settings.lPhi, 1.5);
 });
 
 test('analyze --init: the update W - W0', async () => {
-  const r = await analyzeJson([join(E2E, 'bert-f32'), '--init', join(E2E, 'bert-init')]);
+  const r = await analyzeJson([join(E2E, 'bert-f32'), '--init', join(E2E, 'bert-init'), '--head-l11']);
   check(r, expected['bert-f32-minus-init'], 'minus init');
 });
 
@@ -62,11 +89,12 @@ test('analyze a LoRA adapter alone (factored update) and merged into its base', 
     assert.ok(g, String(e.name));
     assert.equal(g.rank, e.rank);
     assert.equal(g.alpha, null);
-    for (const k of ['spectralNorm', 'frobeniusNorm', 'nuclearNorm', 'norm21', 'norm11'] as const) close(g[k], e[k] as number, 1e-8, `${String(e.name)} ${k}`);
+    // Generic mode (a LoRA update alone): the (1,1)-norm by default (no head products).
+    for (const k of ['spectralNorm', 'frobeniusNorm', 'nuclearNorm', 'norm21', 'norm11'] as const) close(g[k] as number, e[k] as number, 1e-8, `${String(e.name)} ${k}`);
     (e.singularValues as number[]).forEach((s, i) => close(g.singularValues?.[i] as number, s, 1e-8, `${String(e.name)} sigma ${i}`));
   }
   assert.equal(alone.bounds.paramCount, exp.paramCount);
-  const merged = await analyzeJson([join(E2E, 'bert-lora'), '--merge-into', join(E2E, 'bert-f32')]);
+  const merged = await analyzeJson([join(E2E, 'bert-lora'), '--merge-into', join(E2E, 'bert-f32'), '--head-l11']);
   check(merged, expected['bert-lora-merged'], 'LoRA merged');
 });
 
@@ -108,6 +136,10 @@ test('compare: a list file and a folder, growth ratios and slopes', async () => 
   assert.equal(bert?.byWidth, null);
   const slope = c.slopes.find((s) => s.bound === 'edelman' && s.against === 'depth');
   assert.equal(slope?.points, 3);
+  // Without --head-l11 the (1,1) proxies have no growth rows and are said to be not computed.
+  assert.ok(!c.growth.some((g) => g.bound === 'norm11Sum') && !c.slopes.some((s) => s.bound === 'norm11Product'));
+  assert.match(r.out, /norm11Sum/);
+  assert.match(r.out, /not computed \(needs --head-l11\)/);
   assert.ok(existsSync(join(tmp, 'cmp', 'growth.csv')) && existsSync(join(tmp, 'cmp', 'slopes.csv')));
   // a folder of checkpoints
   const fam = join(tmp, 'fam');

@@ -66,7 +66,7 @@ test('one registry: a registered backend, once set, serves linalg, measures and 
     productSingularValues: (x, y) => js.productSingularValues(x, y),
     spectralNorm: (m) => js.spectralNorm(m),
     measureDense: (m, s) => js.measureDense(m, s),
-    measureProduct: (x, y, s) => js.measureProduct(x, y, s),
+    measureProduct: (x, y, s, l11) => js.measureProduct(x, y, s, l11),
     gemm: (...args) => (seen.gemm++, js.gemm(...args)),
     gemmBatched: (...args) => js.gemmBatched(...args),
     nnKernels: () => null,

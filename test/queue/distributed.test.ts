@@ -88,14 +88,21 @@ test('analyze on the queue, one job per layer: the merged JSON equals the single
     ['llama', [join(family, 'ckpt-0'), '--spectra']],
     ['bert-init', [join(E2E, 'bert-f32'), '--init', join(E2E, 'bert-init')]],
     ['lora-merged', [join(E2E, 'bert-lora'), '--merge-into', join(E2E, 'bert-f32')]],
+    // --head-l11 reaches the workers (per-layer jobs and a whole-model job) and is part of the job key.
+    ['llama-l11', [join(family, 'ckpt-0'), '--head-l11']],
+    ['lora-merged-l11', [join(E2E, 'bert-lora'), '--merge-into', join(E2E, 'bert-f32'), '--head-l11']],
   ];
   for (const [name, args] of cases) {
     const single = await analyzeJson(args, `${name}-single`);
     const queued = await analyzeJson([...args, '--queue', redis.url], `${name}-queued`);
     assert.equal(queued.json, single.json, name);
+    const r = JSON.parse(queued.json) as { bounds: Record<string, number | null>; matrices: { type: string; norm11: number | null }[] };
+    const l11 = args.includes('--head-l11');
+    assert.equal(r.bounds.norm11Sum === null, !l11, `${name}: norm11Sum`);
+    assert.ok(r.matrices.filter((m) => m.type === 'QK').every((m) => (m.norm11 === null) === !l11), `${name}: the head products' norm11`);
   }
-  // 2 layers + 3 layers (bert with --init) + 1 whole-model job (LoRA merged)
-  assert.deepEqual(await stats(), { computed: 6, duplicates: 0 });
+  // 2 layers + 3 layers (bert with --init) + 1 whole-model job (LoRA merged), then with --head-l11: 2 layers + 1 whole model
+  assert.deepEqual(await stats(), { computed: 9, duplicates: 0 });
 });
 
 test('a job that fails 3 times fails the run with its one-line error, and writes no JSON', async () => {

@@ -34,10 +34,12 @@ export async function trainSaveAnalyse(o: AnalysedRun, engine: SpectralEngine): 
   const s = fitAndScore(r, trainingSet(p, m, n, seed, c.noise), testSet(p, c.testM, n, seed), c.noise);
   await saveTransformer(r.net as TransformerRegressor, o.dir, { metadata: { lab: JSON.stringify({ family: c.family, functional: c.functional, m, n, seed }) } });
   writeFileAtomic(join(o.dir, 'lab.json'), JSON.stringify({ ...s, normalisation: r.normalisation }, null, 1));
-  const a = await analyzePath(o.dir, engine, { ...DEFAULT_SETTINGS, notice: () => {} });
+  // headL11: the lab's models are small (the head products' (1,1)-norms cost next to nothing) and
+  // its tables keep every proxy, the (1,1)-norm ones included.
+  const a = await analyzePath(o.dir, engine, { ...DEFAULT_SETTINGS, headL11: true, notice: () => {} });
   const dg = degeneracyOf(a);
   const out: Row = { ...s, steps: r.report?.stepsRun ?? null, bestStep: r.report?.bestStep ?? null, matrices: dg.matrices, pOptPositive: dg.positive, rankSum: dg.rankValue };
   for (const [k, v] of Object.entries(a.boundsLog10 ?? {})) out[`log10_${k}`] = v;
-  for (const [k, v] of Object.entries(a.bounds)) if (!(`log10_${k}` in out)) out[`log10_${k}`] = Math.log10(v);
+  for (const [k, v] of Object.entries(a.bounds)) if (!(`log10_${k}` in out)) out[`log10_${k}`] = v === null ? null : Math.log10(v);
   return out;
 }

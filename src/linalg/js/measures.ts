@@ -1,7 +1,7 @@
 import type { Matrix, MatrixMeasures, SpectrumWanted } from '../types.js';
 import { checkProductShapes, float64View, label, toFloat64Copy } from '../validate.js';
 import { columnNormsOf } from '../norms.js';
-import { noteFormedProduct } from '../formed.js';
+import { noteFormedProduct, noteL11Pass } from '../formed.js';
 import { jsSingularValues, jsThinProduct, matmul } from '../js-backend.js';
 
 /**
@@ -33,10 +33,11 @@ export function jsMeasureDense(a: Matrix, spectrum: SpectrumWanted, spectralNorm
 }
 
 /**
- * Thin factors: σ from the k×k core (jsThinProduct), column norms as ‖L_Aᵀ·b_j‖, and the
- * (1,1)-norm one row of A·B at a time (every entry is needed; no m×n array is held).
+ * Thin factors: σ from the k×k core (jsThinProduct), column norms as ‖L_Aᵀ·b_j‖, and with
+ * `want11` the (1,1)-norm one row of A·B at a time (every entry is needed; no m×n array is held).
  */
-export function jsMeasureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted, spectralNorm: (a: Matrix) => number): MatrixMeasures {
+export function jsMeasureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted, spectralNorm: (a: Matrix) => number,
+  want11: boolean): MatrixMeasures {
   checkProductShapes(a, b);
   const m = a.rows, k = a.cols, n = b.cols;
   const what = `product ${label(a, 'A')}·${label(b, 'B')}`;
@@ -58,6 +59,15 @@ export function jsMeasureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted,
     }
   }
   const columnNorms = columnNormsOf(k, n, c);
+  const norm11 = want11 ? productNorm11(m, k, n, af, bf) : null;
+  let f = 0;
+  for (let i = 0; i < sv.length; i++) f += sv[i] * sv[i];
+  return { singularValues: spectrum === 'all' ? sv : sv.slice(0, 1), columnNorms, norm11, frobenius: Math.sqrt(f) };
+}
+
+/** Σ|(A·B)ᵢⱼ|, one row of A·B at a time: all m·k·n multiply-adds (counted by noteL11Pass). */
+function productNorm11(m: number, k: number, n: number, af: Float64Array, bf: Float64Array): number {
+  noteL11Pass();
   const row = new Float64Array(n);
   let norm11 = 0;
   for (let i = 0; i < m; i++) {
@@ -70,7 +80,5 @@ export function jsMeasureProduct(a: Matrix, b: Matrix, spectrum: SpectrumWanted,
     }
     for (let j = 0; j < n; j++) norm11 += Math.abs(row[j]);
   }
-  let f = 0;
-  for (let i = 0; i < sv.length; i++) f += sv[i] * sv[i];
-  return { singularValues: spectrum === 'all' ? sv : sv.slice(0, 1), columnNorms, norm11, frobenius: Math.sqrt(f) };
+  return norm11;
 }

@@ -16,7 +16,8 @@ export interface AnalyzeLayerPayload {
   init: string | null;
   heads: number | null;
   layer: number;
-  settings: { lPhi: number; rankTol: number; convention: 'consistent' | 'reference' };
+  /** headL11: the head products' (1,1)-norms, as the submitter asked (part of the job key). */
+  settings: { lPhi: number; rankTol: number; convention: 'consistent' | 'reference'; headL11: boolean };
 }
 
 export interface AnalyzeLayerResult {
@@ -28,7 +29,7 @@ export interface AnalyzeLayerResult {
 function checkPayload(p: unknown): AnalyzeLayerPayload {
   const o = p as Partial<AnalyzeLayerPayload> | null;
   if (!o || typeof o !== 'object' || !(o.model === null || typeof o.model === 'string') || !(o.init === null || typeof o.init === 'string')
-    || !Number.isInteger(o.layer) || (o.layer as number) < 0 || !o.settings) {
+    || !Number.isInteger(o.layer) || (o.layer as number) < 0 || !o.settings || typeof o.settings.headL11 !== 'boolean') {
     throw new BadOptionError('analyze-layer job: malformed payload');
   }
   resolveSettings(o.settings, 'api');

@@ -6,7 +6,7 @@ import type { VegaLiteSpec } from '../vega-svg.js';
 export function modelBoundsFigure(result: CompareResult, modelName: (i: number) => string): ReportFigure | null {
   const values = result.models.flatMap((r, i) =>
     Object.entries(r.bounds)
-      .filter(([, v]) => Number.isFinite(v) && v > 0)
+      .filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]) && e[1] > 0)
       .map(([bound, value]) => ({ model: modelName(i), order: i, bound, value })),
   );
   if (values.length === 0 || result.models.length < 2) return null;

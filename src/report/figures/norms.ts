@@ -7,6 +7,7 @@
 import type { CompareResult } from '../../types/analysis.js';
 import type { VegaLiteSpec } from '../vega-svg.js';
 import { num, typesOf, type FigureWithTable } from './common.js';
+import { L11_HINT } from '../../bounds/l11.js';
 
 const NORMS = [
   ['spectral', 'spectralNorm'],
@@ -21,10 +22,12 @@ export function normsFigure(result: CompareResult): FigureWithTable | null {
     const name = String(r.model.name ?? `L${r.model.layers}-N${r.model.hidden}`);
     for (const type of typesOf(r.matrices)) {
       const ms = r.matrices.filter((m) => m.type === type);
-      const means = NORMS.map(([, key]) => ms.reduce((s, m) => s + m[key], 0) / ms.length);
-      rows.push([name, r.model.layers, r.model.hidden, type, ms.length, ...means.map(num)]);
+      // A head product's norm11 is null without --head-l11: no mean over some of them.
+      const means = NORMS.map(([, key]) => (ms.some((m) => m[key] === null) ? null : ms.reduce((s, m) => s + (m[key] ?? 0), 0) / ms.length));
+      rows.push([name, r.model.layers, r.model.hidden, type, ms.length, ...means.map((x, i) => (x === null && NORMS[i][1] === 'norm11' ? `not computed (${L11_HINT})` : num(x)))]);
       NORMS.forEach(([norm], i) => {
-        if (Number.isFinite(means[i]) && means[i] > 0) values.push({ model: name, layers: `L = ${r.model.layers}`, hidden: r.model.hidden, type, norm, mean: means[i] });
+        const x = means[i];
+        if (x !== null && Number.isFinite(x) && x > 0) values.push({ model: name, layers: `L = ${r.model.layers}`, hidden: r.model.hidden, type, norm, mean: x });
       });
     }
   }
