@@ -46,8 +46,8 @@ export interface MatrixMeasures {
  * Numbers one matrix: spectrum, ranks and norms. `label` names it in errors. `headL11`: also the
  * (1,1)-norm of a factored product (dense matrices always get theirs).
  */
-export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: Pick<AnalysisSettings, 'convention' | 'rankTol' | 'headL11'>,
-  label: string): Promise<MatrixMeasures> {
+export async function measureMatrix(engine: SpectralEngine, m: MatrixInput,
+  s: Pick<AnalysisSettings, 'convention' | 'rankTol'> & Partial<Pick<AnalysisSettings, 'headL11'>>, label: string): Promise<MatrixMeasures> {
   let sv: Float64Array, cn: Float64Array, l11: number | null, rows: number, cols: number;
   let shapes: [number, number][];
   if (m.factors) {
@@ -57,12 +57,12 @@ export async function measureMatrix(engine: SpectralEngine, m: MatrixInput, s: P
       const pn = productNorms(a, b);
       finiteOrThrow(pn.norm11, label);
       cn = pn.columnNorms;
-      l11 = s.headL11 ? pn.norm11 : null; // reported under the same setting as on the factored path
+      l11 = s.headL11 === true ? pn.norm11 : null; // reported under the same setting as on the factored path
       sv = await engine.singularValues(denseProduct(a, b, label));
     } else {
       // From the factors: σ from the k×k core, column norms from R_A·B, (1,1) tile by tile if asked.
-      ({ singularValues: sv, columnNorms: cn, norm11: l11 } = await engine.measure(a, b, 'all', s.headL11));
-      l11 = s.headL11 ? finiteOrThrow(l11, label) : null;
+      ({ singularValues: sv, columnNorms: cn, norm11: l11 } = await engine.measure(a, b, 'all', s.headL11 === true));
+      l11 = s.headL11 === true ? finiteOrThrow(l11, label) : null;
     }
     rows = a.rows;
     cols = b.cols;

@@ -97,7 +97,7 @@ export async function analyzeLayer(adapter: ModelAdapter, engine: SpectralEngine
   if (init) ms = subtractInit(ms, await init.layerMatrices(layer), layer);
   const measureOne = async (m: TheoryMatrix, i: number): Promise<MeasuredMatrix> => {
     const label = matrixLabel(m);
-    const r = await measureMatrix(engine, m, { ...s, headL11: s.headL11 === true }, label);
+    const r = await measureMatrix(engine, m, s, label);
     if (r.rows !== m.rows || r.cols !== m.cols) throw new ModelError(`${label}: the adapter says ${m.rows}x${m.cols} but gave ${r.rows}x${r.cols}`);
     onMatrix?.(label);
     const { sv, shapes: _measured, ...norms } = r;

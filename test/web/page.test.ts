@@ -86,16 +86,24 @@ test('a hub id fetched from a local hub with range requests gives the same numbe
   await page.close();
 });
 
-test('several dropped models are compared', async () => {
+test('several dropped models are compared (with the head products\' (1,1)-norm ticked)', async () => {
   const wide = await writeBert(join(s.dir, 'wide-bert'), { layers: 2, hidden: 128, heads: 4, intermediate: 256 });
   const { page, errors } = await openPage(s.browser, s.served.url);
   await page.click('#settings summary');
   await page.fill('#heads', '4');
+  await page.check('#head-l11');
   await dropFiles(page, [{ name: 'narrow.safetensors', bytes: readFileSync(bert.weights) }, { name: 'wide.safetensors', bytes: readFileSync(wide.weights) }]);
   assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
-  const json = JSON.parse(await downloadText(page, 'result.json')) as { models: { model: { hidden: number } }[]; growth: unknown[] };
+  const json = JSON.parse(await downloadText(page, 'result.json')) as {
+    models: { model: { hidden: number }; bounds: Record<string, number | null>; matrices: { type: string; norm11: number | null }[] }[]; growth: { bound: string }[];
+  };
   assert.deepEqual(json.models.map((m) => m.model.hidden), [64, 128]);
   assert.ok(json.growth.length > 0);
+  // The setting reached the SVD workers: every head product has its (1,1)-norm, and the (1,1) proxies grow.
+  for (const m of json.models) {
+    assert.ok(typeof m.bounds.norm11Sum === 'number' && m.matrices.every((x) => typeof x.norm11 === 'number'));
+  }
+  assert.ok(json.growth.some((g) => g.bound === 'norm11Product'));
   assert.ok((await figureInfo(page)).some((f) => f.marks > 0));
   assert.deepEqual(errors, []);
   await page.close();
