@@ -89,6 +89,24 @@ test('gramApply is c²·AᵀA·x in one call', { skip }, () => {
   assert.throws(() => ad.gramApply(2, 2, new Float64Array(3), new Float64Array(2), out, 1), /too short/);
 });
 
+test('gramApply: four-row blocks and both tails (m, n not multiples of 4) give c²·AᵀA·x exactly', { skip }, () => {
+  const ad = addon!;
+  // Small integers: every product and sum is exact in float64, so any order of the sums agrees.
+  for (const [m, n] of [[1, 1], [3, 5], [4, 4], [9, 7], [13, 18], [64, 33]]) {
+    const a = Float64Array.from({ length: m * n }, (_, i) => ((i * 7919) % 11) - 5);
+    const x = Float64Array.from({ length: n }, (_, j) => ((j * 31) % 7) - 3);
+    const want = new Float64Array(n);
+    for (let i = 0; i < m; i++) {
+      let t = 0;
+      for (let j = 0; j < n; j++) t += a[i * n + j] * x[j];
+      for (let j = 0; j < n; j++) want[j] += 0.25 * t * a[i * n + j];
+    }
+    const out = new Float64Array(n).fill(NaN);
+    ad.gramApply(m, n, a, x, out, 0.5);
+    assert.deepEqual(Array.from(out), Array.from(want), `${m}×${n}`);
+  }
+});
+
 test('gramMatrix is alpha·A·Aᵀ (wide) or alpha·AᵀA (tall), both triangles', { skip }, () => {
   const ad = addon!;
   const a = new Float64Array([1, 2, 3, 4, 5, 6]);
