@@ -75,19 +75,39 @@ static int get_farr(napi_env env, napi_value v, farr *out) {
   return 1;
 }
 
+/*
+ * Whether any of the first n values is NaN or ±Inf: the exponent field all ones. Integer compares
+ * on the IEEE bits (the high word of a double), OR-ed without branches, which the compiler
+ * vectorises with SSE2; the previous floating-point sum of x − x was one serial add chain
+ * (~4 cycles a value: 0.1 ms of a head product's ~2 ms).
+ */
+typedef uint32_t __attribute__((may_alias)) bits32; /* the float's bits, read without aliasing UB */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HIGH_WORD 0
+#else
+#define HIGH_WORD 1
+#endif
+static int any_bad(const farr *x, size_t n) {
+  const bits32 *w = (const bits32 *)x->p;
+  uint32_t acc = 0;
+  if (x->f32) {
+    for (size_t i = 0; i < n; i++) acc |= (uint32_t)((w[i] & 0x7f800000u) == 0x7f800000u);
+  } else {
+    /* the word holding the sign, the exponent and the top of the mantissa */
+    for (size_t i = 0; i < n; i++) acc |= (uint32_t)((w[2 * i + HIGH_WORD] & 0x7ff00000u) == 0x7ff00000u);
+  }
+  return acc != 0;
+}
+
 /* Index of the first NaN/±Inf among the first n values, or -1. One branch-free pass first. */
 static double first_bad(const farr *x, size_t n) {
-  double acc = 0;
+  if (!any_bad(x, n)) return -1;
   if (x->f32) {
     const float *p = (const float *)x->p;
-    for (size_t i = 0; i < n; i++) acc += (double)p[i] - (double)p[i];
-    if (acc == 0) return -1;
     for (size_t i = 0; i < n; i++)
       if (!isfinite(p[i])) return (double)i;
   } else {
     const double *p = (const double *)x->p;
-    for (size_t i = 0; i < n; i++) acc += p[i] - p[i];
-    if (acc == 0) return -1;
     for (size_t i = 0; i < n; i++)
       if (!isfinite(p[i])) return (double)i;
   }

@@ -89,6 +89,25 @@ test('gramApply is c²·AᵀA·x in one call', { skip }, () => {
   assert.throws(() => ad.gramApply(2, 2, new Float64Array(3), new Float64Array(2), out, 1), /too short/);
 });
 
+test('denseMeasures finds the first NaN/±Inf by its bits and passes the extreme finite values', { skip }, () => {
+  const ad = addon!;
+  const stats = new Float64Array(3), cn = new Float64Array(5);
+  const extremes = [[3.4028234663852886e38, -1.401298464324817e-45, 0, -0], [Number.MAX_VALUE, -5e-324, 0, -0]];
+  for (const [i, Arr] of [Float32Array, Float64Array].entries()) {
+    const ok = new Arr(20);
+    for (let j = 0; j < 20; j++) ok[j] = extremes[i][j % 4];
+    ad.denseMeasures(4, 5, ok, null, cn, stats);
+    assert.equal(stats[2], -1, `${Arr.name}: extreme finite values are not flagged`);
+    for (const [at, bad] of [[0, NaN], [13, -Infinity], [19, Infinity]] as const) {
+      const x = ok.slice();
+      x[at] = bad;
+      if (at === 13) x[17] = NaN;
+      ad.denseMeasures(4, 5, x, null, cn, stats);
+      assert.equal(stats[2], at, `${Arr.name}: ${bad} at ${at}`);
+    }
+  }
+});
+
 test('gramApply: four-row blocks and both tails (m, n not multiples of 4) give c²·AᵀA·x exactly', { skip }, () => {
   const ad = addon!;
   // Small integers: every product and sum is exact in float64, so any order of the sums agrees.
