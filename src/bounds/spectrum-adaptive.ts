@@ -1,5 +1,5 @@
 import { BadOptionError } from '../errors.js';
-import { schattenSum, type SchattenConvention } from '../measures/schatten.js';
+import { schattenSums, type SchattenConvention } from '../measures/schatten.js';
 import type { AnalysisSettings } from '../types/settings.js';
 import { gammaOf, logAlphas, logSumExp, type LayerSummary } from './layer-summary.js';
 
@@ -51,10 +51,11 @@ export function tCurve(sv: ArrayLike<number>, rank: number, logScale: number, hi
   const ls = Math.max(logScale, Math.log(SCALE_FLOOR));
   const lnN = Math.log(hidden);
   const logT: number[] = [];
+  const sums = schattenSums(sv, grid, rank, convention);
   let argmin = 0;
   for (let i = 0; i < grid.length; i++) {
     const p = grid[i];
-    const lt = Math.log(schattenSum(sv, p, rank, convention)) / (p + 2) + (p / (p + 2)) * ls + ((p + 1) / (p + 2)) * lnN;
+    const lt = Math.log(sums[i]) / (p + 2) + (p / (p + 2)) * ls + ((p + 1) / (p + 2)) * lnN;
     logT.push(lt);
     if (lt < logT[argmin]) argmin = i;
   }

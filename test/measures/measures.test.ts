@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { schattenSum, schattenNorm } from '../../src/measures/schatten.js';
+import { schattenSum, schattenSums, schattenNorm } from '../../src/measures/schatten.js';
 import { numericalRank, rankThreshold } from '../../src/measures/rank.js';
 import { columnNormsOf, frobeniusFromSpectrum, frobeniusOf, norm11, norm21, nuclearNorm, stableRank } from '../../src/measures/norms.js';
 import { loadBoundsFixture, close } from '../bounds/fixture.js';
@@ -58,4 +58,17 @@ test('Schatten sums: conventions, S(0) = rank, S(2) = Frobenius^2', () => {
   assert.ok(Math.abs(schattenSum(sv, 1e-9, 2, 'consistent') - 2) < 1e-8);
   assert.ok(schattenSum(sv, 1 / 19, 2, 'reference') > 2.1);
   assert.throws(() => schattenSum(sv, -1, 2), RangeError);
+});
+
+test('Schatten sums over a grid (one ln σ per value) equal schattenSum at every p to 1e-14', () => {
+  // Values from 1e-300 to 1e3, a zero and numerical zeros under the rank, both conventions.
+  const sv = [1e3, 2.5, 1, 0.3, 1e-5, 1e-40, 1e-300, 1e-17, 0];
+  const grid = Array.from({ length: 39 }, (_, i) => i / 19);
+  for (const [convention, rank] of [['consistent', 7], ['reference', 7], ['consistent', 0]] as const) {
+    const got = schattenSums(sv, grid, rank, convention);
+    grid.forEach((p, i) => close(got[i], schattenSum(sv, p, rank, convention), 1e-14, `${convention} rank ${rank} S(${p})`));
+    assert.equal(got[19], schattenSum(sv, 1, rank, convention), 'p = 1 is exact');
+    assert.equal(got[38], schattenSum(sv, 2, rank, convention), 'p = 2 is exact');
+  }
+  assert.throws(() => schattenSums(sv, [0, -0.5], 2), RangeError);
 });
