@@ -238,8 +238,9 @@ static void scaled_colsq(const double *x, int m, int n, double s, double *cs) {
     }
 }
 
-/* Column sums of squares → norms and the Frobenius norm (float64 input rescaled when needed). */
-static double finish_norms(const farr *x, int m, int n, double *cn) {
+/* Column sums of squares → norms and the Frobenius norm (float64 input rescaled when needed);
+ * *maxabs (when given, float64 input only) ← max|xᵢⱼ| from the same scan. */
+static double finish_norms(const farr *x, int m, int n, double *cn, double *maxabs) {
   double mx = 0, s = 1, f = 0;
   if (!x->f32) {
     /* Squares of float64 values may overflow or underflow: rescale by a power of two if needed. */
@@ -251,6 +252,7 @@ static double finish_norms(const farr *x, int m, int n, double *cn) {
       scaled_colsq(p, m, n, s, cn);
     }
   }
+  if (maxabs) *maxabs = mx;
   for (int j = 0; j < n; j++) {
     f += cn[j];
     cn[j] = sqrt(cn[j]) / s;
@@ -303,7 +305,7 @@ static napi_value js_denseMeasures(napi_env env, napi_callback_info info) {
     for (int j = 0; j < n; j++) l11 += cabs[j];
     free(cabs);
     stats[0] = l11;
-    stats[1] = finish_norms(&x, m, n, cn);
+    stats[1] = finish_norms(&x, m, n, cn, NULL);
   }
   int info_ = sv ? svd_values(M, N, work, ld, sv) : 0;
   if (owned) free(work);
@@ -582,12 +584,97 @@ static napi_value js_productL11Count(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * The (m, k, n, a, b) arguments of the product calls: integers, Float32Array or Float64Array
+ * factors long enough for A (m×k) and B (k×n). Returns NULL or the error message (in msg).
+ */
+static const char *parse_factors(napi_env env, napi_value *argv, const char *name, int *m, int *k, int *n, farr *fa,
+                                 farr *fb, char *msg, size_t cap) {
+  if (!get_int(env, argv[0], m) || !get_int(env, argv[1], k) || !get_int(env, argv[2], n) ||
+      !get_farr(env, argv[3], fa) || !get_farr(env, argv[4], fb)) {
+    snprintf(msg, cap, "%s: expected (m, k, n, a, b: Float32Array | Float64Array, ...) with integers m, k, n >= 0", name);
+    return msg;
+  }
+  if ((size_t)*m * (size_t)*k > fa->len || (size_t)*k * (size_t)*n > fb->len) {
+    snprintf(msg, cap, "%s: a or b is shorter than its shape", name);
+    return msg;
+  }
+  return NULL;
+}
+
+/*
+ * formedProduct(m, k, n, a, b, c, cn, stats): for a product no smaller than its factors (k ≥
+ * min(m, n): a layer's value map V = W_V·W_O, which the Bartlett chain needs), C = A·B formed by
+ * one dgemm into the caller's row-major m×n Float64Array c, from float32 or float64 factors
+ * (float32 widened here, in the thread's scratch: no float64 copies in JavaScript), and in the
+ * same call cn (n) ← C's column norms, stats[0] ← Σ|cᵢⱼ|, stats[1] ← ‖C‖_F, stats[2] ← max|cᵢⱼ|
+ * (the scale of the Lanczos σ₁, so JavaScript need not scan C again), stats[3] / stats[4] ← the
+ * flat index of the first NaN/Inf in A / B or −1 (then nothing else is computed). The same dgemm
+ * and norm passes as forming C from float64 copies and calling denseMeasures: same bits.
+ */
+static napi_value js_formedProduct(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  char msg[160];
+  int m, k, n;
+  farr fa, fb;
+  double *c, *cn, *stats;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 8)
+    return fail(env, "formedProduct: expected (m, k, n, a, b, c, cn, stats)");
+  if (parse_factors(env, argv, "formedProduct", &m, &k, &n, &fa, &fb, msg, sizeof msg)) return fail(env, msg);
+  size_t mn = (size_t)m * (size_t)n, nA = (size_t)m * k, nB = (size_t)k * n;
+  if (!get_array_opt(env, argv[5], napi_float64_array, mn, 0, (void **)&c) ||
+      !get_array_opt(env, argv[6], napi_float64_array, (size_t)n, 0, (void **)&cn) ||
+      !get_array_opt(env, argv[7], napi_float64_array, 5, 0, (void **)&stats))
+    return fail(env, "formedProduct: c (m*n), cn (n) and stats (5) must be long enough Float64Arrays");
+  stats[0] = stats[1] = stats[2] = 0;
+  stats[3] = first_bad(&fa, nA);
+  stats[4] = first_bad(&fb, nB);
+  memset(cn, 0, sizeof(double) * (size_t)n);
+  if (stats[3] >= 0 || stats[4] >= 0 || mn == 0) return NULL;
+  if (k == 0) {
+    memset(c, 0, sizeof(double) * mn);
+    return NULL;
+  }
+  int owned = 0;
+  size_t need = (fa.f32 ? nA : 0) + (fb.f32 ? nB : 0);
+  double *w = need ? scratch_get(need, &owned) : NULL;
+  double *ca = (double *)calloc(n > 0 ? (size_t)n : 1, sizeof(double));
+  if ((need && !w) || !ca) {
+    if (owned) free(w);
+    free(ca);
+    return fail(env, "formedProduct: out of memory");
+  }
+  const double *a = (const double *)fa.p, *b = (const double *)fb.p;
+  if (fa.f32) {
+    widen((const float *)fa.p, nA, w);
+    a = w;
+  }
+  if (fb.f32) {
+    widen((const float *)fb.p, nB, w + (fa.f32 ? nA : 0));
+    b = w + (fa.f32 ? nA : 0);
+  }
+  /* Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ. */
+  double one = 1, zero = 0;
+  dgemm_("N", "N", &n, &m, &k, &one, b, &n, a, &k, &zero, c, &n);
+  if (owned) free(w);
+  farr fc = {c, mn, 0};
+  stats_copy_double(c, m, n, NULL, 0, cn, ca);
+  double l11 = 0;
+  for (int j = 0; j < n; j++) l11 += ca[j];
+  free(ca);
+  stats[0] = l11;
+  stats[1] = finish_norms(&fc, m, n, cn, &stats[2]);
+  return NULL;
+}
+
 napi_status spectral_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"productSvals", NULL, js_productSvals, NULL, NULL, NULL, napi_enumerable, NULL},
       {"productMeasures", NULL, js_productMeasures, NULL, NULL, NULL, napi_enumerable, NULL},
       {"denseMeasures", NULL, js_denseMeasures, NULL, NULL, NULL, napi_enumerable, NULL},
       {"productL11Count", NULL, js_productL11Count, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"formedProduct", NULL, js_formedProduct, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -254,16 +254,18 @@ export interface GramOperator {
 /**
  * ‖A‖₂ for a backend: small matrices and non-converged iterations go to `full` (the backend's
  * complete SVD); otherwise Lanczos on the operator `gram(c)` returns for the scale c. `data` holds
- * A's row-major float64 values.
+ * A's row-major float64 values; `maxAbs`, when the caller has it, is max|aᵢⱼ| (else scanned here).
  */
 export function spectralNormVia(m: number, n: number, data: Float64Array, gram: (c: number, maxAbs: number) => GramOperator,
-  full: () => number, minDim = LANCZOS_MIN_DIM): number {
+  full: () => number, minDim = LANCZOS_MIN_DIM, maxAbs?: number): number {
   if (m === 0 || n === 0) return 0;
   if (Math.min(m, n) < minDim) return full();
-  let mx = 0;
-  for (let i = 0; i < m * n; i++) {
-    const v = Math.abs(data[i]);
-    if (v > mx) mx = v;
+  let mx = maxAbs ?? 0;
+  if (maxAbs === undefined) {
+    for (let i = 0; i < m * n; i++) {
+      const v = Math.abs(data[i]);
+      if (v > mx) mx = v;
+    }
   }
   if (mx === 0) return 0;
   // c = 2^−⌈log₂ mx⌉ (exact): the scaled entries are ≤ 1, so G's entries are ≤ max(m, n).

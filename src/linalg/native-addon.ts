@@ -65,6 +65,14 @@ export interface NativeAddon {
    */
   denseMeasures(m: number, n: number, a: Float64Array | Float32Array, sv: Float64Array | null, cn: Float64Array | null,
     stats: Float64Array): void;
+  /**
+   * For k ≥ min(m, n): c (m×n, row-major) ← A·B by one dgemm from float32 or float64 factors
+   * (widened in C), cn (n) ← its column norms, stats[0] ← Σ|cᵢⱼ|, stats[1] ← ‖C‖_F, stats[2] ←
+   * max|cᵢⱼ|, stats[3] / stats[4] ← the flat index of the first NaN/Inf in A / B or −1 (then nothing
+   * else is computed). Native/spectral.c.
+   */
+  formedProduct(m: number, k: number, n: number, a: Float64Array | Float32Array, b: Float64Array | Float32Array,
+    c: Float64Array, cn: Float64Array, stats: Float64Array): void;
   /** out = c²·AᵀA·x for row-major m×n A (x, out: n values), in one pass over A. */
   gramApply(m: number, n: number, a: Float64Array, x: Float64Array, out: Float64Array, c: number): void;
   /** The k×k (k = min(m, n)) alpha·A·Aᵀ (m ≤ n) or alpha·AᵀA (m > n), both triangles, by dsyrk. */
@@ -107,7 +115,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const NATIVE_ADDON_PATH = join(here, '..', '..', 'build', 'Release', 'genbound.node');
 
 /** The functions every build of the addon has (the optional nn kernels are checked where used). */
-const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals', 'gramApply', 'gramMatrix', 'productMeasures', 'productL11Count', 'denseMeasures'] as const satisfies readonly (keyof NativeAddon)[];
+const REQUIRED = ['dgesdd', 'sgemm', 'sgemmBatched', 'dgemm', 'setNumThreads', 'config', 'qrR', 'qrRcm', 'productSvals', 'gramApply', 'gramMatrix', 'productMeasures', 'productL11Count', 'denseMeasures', 'formedProduct'] as const satisfies readonly (keyof NativeAddon)[];
 
 let cached: NativeAddon | null | undefined;
 let loadError: string | undefined;

@@ -91,12 +91,7 @@ export class NativeBackend implements LinalgBackend {
     checkProductShapes(a, b);
     const m = a.rows, k = a.cols, n = b.cols;
     const what = `product ${label(a, 'A')}·${label(b, 'B')}`;
-    if (k >= Math.min(m, n)) {
-      const c = new Float64Array(m * n);
-      noteFormedProduct(m, k, n);
-      this.addon.dgemm(false, false, m, n, k, 1, float64View(a, 'matrix A'), k, float64View(b, 'matrix B'), n, 0, c, n);
-      return this.measureDense({ rows: m, cols: n, data: c, name: what }, spectrum);
-    }
+    if (k >= Math.min(m, n)) return this.measureFormed(a, b, spectrum, what);
     const columnNorms = new Float64Array(n), stats = new Float64Array(3);
     let sv: Float64Array;
     try {
@@ -109,6 +104,34 @@ export class NativeBackend implements LinalgBackend {
     let f = 0;
     for (let i = 0; i < sv.length; i++) f += sv[i] * sv[i];
     return { singularValues: spectrum === 'all' ? sv : sv.slice(0, 1), columnNorms, norm11: norm11 ? stats[0] : null, frobenius: Math.sqrt(f) };
+  }
+
+  /**
+   * A product no smaller than its factors (a layer's value map W_V·W_O): formed by one addon call
+   * (formedProduct: the float32 factors widened in C, dgemm, column norms, (1,1), Frobenius and
+   * max|cᵢⱼ| in one pass), then σ₁ by Lanczos scaled by that maximum, or every σ by dgesdd.
+   */
+  private measureFormed(a: Matrix, b: Matrix, spectrum: SpectrumWanted, what: string): MatrixMeasures {
+    const m = a.rows, k = a.cols, n = b.cols;
+    const c = new Float64Array(m * n), columnNorms = new Float64Array(n), stats = new Float64Array(5);
+    noteFormedProduct(m, k, n);
+    try {
+      this.addon.formedProduct(m, k, n, a.data, b.data, c, columnNorms, stats);
+    } catch (err) {
+      throw new NumericError(`${what}: ${(err as Error).message}`);
+    }
+    if (stats[3] >= 0) throw nonFinite(a, stats[3], 'matrix A');
+    if (stats[4] >= 0) throw nonFinite(b, stats[4], 'matrix B');
+    const formed = { rows: m, cols: n, data: c, name: what };
+    let sv: Float64Array;
+    if (spectrum === 'all') {
+      sv = new Float64Array(Math.min(m, n));
+      this.dense(formed, sv, null);
+    } else {
+      sv = new Float64Array(Math.min(1, m, n));
+      if (sv.length > 0) sv[0] = this.lanczosNorm(formed, undefined, stats[2]);
+    }
+    return { singularValues: sv, columnNorms, norm11: stats[0], frobenius: stats[1] };
   }
 
   /** Singular values of a row-major float64 array (row stride ld) this call may overwrite. */
@@ -157,6 +180,11 @@ export class NativeBackend implements LinalgBackend {
    * best-conditioned eigenvalue. Only for moderate magnitudes: dsyrk applies c² after the products.
    */
   spectralNorm(a: Matrix, opts: { lanczosMinDim?: number } = {}): number {
+    return this.lanczosNorm(a, opts.lanczosMinDim);
+  }
+
+  /** spectralNorm, with max|aᵢⱼ| when the caller already has it (formedProduct). */
+  private lanczosNorm(a: Matrix, lanczosMinDim?: number, maxAbs?: number): number {
     const data = float64View(a);
     const m = a.rows, n = a.cols, ad = this.addon;
     const k = Math.min(m, n);
@@ -170,7 +198,7 @@ export class NativeBackend implements LinalgBackend {
     return spectralNormVia(m, n, data, gram, () => {
       const s = this.singularValues(a);
       return s.length > 0 ? s[0] : 0;
-    }, opts.lanczosMinDim);
+    }, lanczosMinDim, maxAbs);
   }
 }
 

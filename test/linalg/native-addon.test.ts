@@ -143,3 +143,30 @@ test('dgesdd honours a padded row stride', { skip }, () => {
   assert.throws(() => ad.dgesdd(3, 2, new Float64Array(7), 3), /shorter/);
   assert.throws(() => ad.dgesdd(3, 2, new Float64Array(8), 1), /ld is smaller/);
 });
+
+test('formedProduct: float32 factors give the same bits as dgemm on float64 copies then denseMeasures; max|c|; NaN/Inf located', { skip }, () => {
+  const ad = addon!;
+  const m = 37, k = 41, n = 29;
+  let s = 12345;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5);
+  const a = Float32Array.from({ length: m * k }, rnd), b = Float32Array.from({ length: k * n }, rnd);
+  const c = new Float64Array(m * n), cn = new Float64Array(n), stats = new Float64Array(5);
+  ad.formedProduct(m, k, n, a, b, c, cn, stats);
+  const ref = new Float64Array(m * n), refCn = new Float64Array(n), refStats = new Float64Array(3);
+  ad.dgemm(false, false, m, n, k, 1, Float64Array.from(a), k, Float64Array.from(b), n, 0, ref, n);
+  ad.denseMeasures(m, n, ref, null, refCn, refStats);
+  assert.deepEqual(Array.from(c), Array.from(ref));
+  assert.deepEqual(Array.from(cn), Array.from(refCn));
+  assert.deepEqual([stats[0], stats[1], stats[3], stats[4]], [refStats[0], refStats[1], -1, -1]);
+  assert.equal(stats[2], Math.max(...Array.from(ref, Math.abs)));
+  // float64 factors go to dgemm as they are: same product.
+  ad.formedProduct(m, k, n, Float64Array.from(a), Float64Array.from(b), c, cn, stats);
+  assert.deepEqual(Array.from(c), Array.from(ref));
+  const bad = b.slice();
+  bad[33] = NaN;
+  bad[40] = Infinity;
+  ad.formedProduct(m, k, n, a, bad, c, cn, stats);
+  assert.deepEqual([stats[3], stats[4]], [-1, 33]);
+  assert.throws(() => ad.formedProduct(m, k, n, a, b, new Float64Array(m * n - 1), cn, stats), /long enough/);
+  assert.throws(() => ad.formedProduct(m, k, n, a.subarray(1), b, c, cn, stats), /shorter than its shape/);
+});

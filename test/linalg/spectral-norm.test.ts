@@ -62,3 +62,21 @@ test('tridiagonal bisection: the (−1, 2, −1) matrix has λ_max = 2 − 2·co
     assert.ok(Math.abs(tridiagonalMaxEigenvalue(d, e, n) - want) <= 4e-16 * 4, `n = ${n}`);
   }
 });
+
+test('a value map (formed product, Lanczos σ₁ scaled by the formed maximum) agrees with the full SVD to 1e-13', () => {
+  if (!nativeAvailable()) return;
+  const be = createBackend('native');
+  const m = 200, k = 200, n = 220;
+  let s = 7;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5);
+  // Columns scaled by j^-0.3, as the bench's weights: a decaying spectrum with a small top gap.
+  const a = { rows: m, cols: k, data: Float32Array.from({ length: m * k }, (_, i) => rnd() * ((i % k) + 1) ** -0.3) };
+  const b = { rows: k, cols: n, data: Float32Array.from({ length: k * n }, (_, i) => rnd() * ((i % n) + 1) ** -0.3) };
+  const top = be.measureProduct(a, b, 'top'), all = be.measureProduct(a, b, 'all');
+  assert.equal(top.singularValues.length, 1);
+  const rel = Math.abs(top.singularValues[0] - all.singularValues[0]) / all.singularValues[0];
+  assert.ok(rel <= 1e-13, `σ₁ ${top.singularValues[0]} vs ${all.singularValues[0]} (rel ${rel})`);
+  assert.deepEqual(Array.from(top.columnNorms), Array.from(all.columnNorms));
+  assert.equal(top.frobenius, all.frobenius);
+  assert.equal(top.norm11, all.norm11);
+});
