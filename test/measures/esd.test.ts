@@ -35,3 +35,34 @@ test('ESD power-law fit: too few nonzero eigenvalues or a flat spectrum gives no
   assert.equal(powerLawFit(new Array(50).fill(3)), null);
   assert.equal(powerLawFit([]), null);
 });
+
+test('the pruned, shortest-tail-first scan picks the same fit as a full forward scan (first minimum on ties)', () => {
+  // The plain definition: every candidate in increasing order, every point of its tail, strict <.
+  const plain = (sv: number[]) => {
+    const lam = sv.map((x) => x * x).sort((a, b) => a - b), n = lam.length, logs = lam.map(Math.log);
+    const suffix = new Float64Array(n + 1); // Σ_{i ≥ k} ln λ_i summed from the top, as powerLawFit does
+    for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + logs[i];
+    let best: { k: number; ks: number; alpha: number } | null = null;
+    for (let k = 0; k < n - 1; k++) {
+      if ((k > 0 && lam[k] === lam[k - 1]) || lam[k] === lam[n - 1]) continue;
+      const m = n - k;
+      const alpha = 1 + m / (suffix[k] - m * logs[k]);
+      let d = 0;
+      for (let i = 0; i < m; i++) d = Math.max(d, Math.abs(1 - Math.exp((1 - alpha) * (logs[k + i] - logs[k])) - i / m));
+      if (best === null || d < best.ks) best = { k, ks: d, alpha };
+    }
+    return best;
+  };
+  let seed = 99;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  for (let t = 0; t < 30; t++) {
+    const n = 10 + Math.floor(rnd() * 300);
+    // Pareto-like values rounded to 3 digits, so that many are equal (ties between candidates' values).
+    const sv = Array.from({ length: n }, () => Math.round(1000 * (1 - rnd()) ** -0.7) / 1000);
+    const want = plain(sv), got = powerLawFit(sv, 0);
+    if (want === null) { assert.equal(got, null); continue; }
+    assert.ok(got !== null, `case ${t}`);
+    assert.equal(got.ks, want.ks, `case ${t} ks`);
+    assert.equal(got.tail, sv.length - want.k, `case ${t} tail`);
+  }
+});
