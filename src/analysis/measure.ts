@@ -102,14 +102,35 @@ export async function measureMatrix(engine: SpectralEngine, m: MatrixInput,
   };
 }
 
-/** Row norms of a float32 matrix (squares of float32 values cannot overflow a double). */
+/**
+ * Row norms of a float32 matrix (squares of float32 values cannot overflow a double). Four rows at
+ * a time: each row's sum is still one chain in column order (the same bits), but four independent
+ * chains hide the add latency (3072×768: 3.2 → 2.0 ms).
+ */
 function rowNormsF32(t: Matrix, label: string): Float64Array {
   const d = t.data;
   if (!(d instanceof Float32Array)) throw new ModelError(`${label}: a stored transpose must be float32`);
-  const out = new Float64Array(t.rows);
-  for (let i = 0; i < t.rows; i++) {
+  const rows = t.rows, cols = t.cols;
+  const out = new Float64Array(rows);
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o0 = i * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = 0; j < cols; j++) {
+      const a = d[o0 + j], b = d[o1 + j], c = d[o2 + j], e = d[o3 + j];
+      s0 += a * a;
+      s1 += b * b;
+      s2 += c * c;
+      s3 += e * e;
+    }
+    out[i] = Math.sqrt(s0);
+    out[i + 1] = Math.sqrt(s1);
+    out[i + 2] = Math.sqrt(s2);
+    out[i + 3] = Math.sqrt(s3);
+  }
+  for (; i < rows; i++) {
     let s = 0;
-    for (let j = i * t.cols, e = j + t.cols; j < e; j++) s += d[j] * d[j];
+    for (let j = i * cols, e = j + cols; j < e; j++) s += d[j] * d[j];
     out[i] = Math.sqrt(s);
   }
   return out;
