@@ -478,6 +478,24 @@ static const char *product_core(int m, int k, int n, const double *a, const doub
   return NULL;
 }
 
+/*
+ * The (m, k, n, a, b) arguments of the product calls: integers, Float32Array or Float64Array
+ * factors long enough for A (m×k) and B (k×n). Returns NULL or the error message (in msg).
+ */
+static const char *parse_factors(napi_env env, napi_value *argv, const char *name, int *m, int *k, int *n, farr *fa,
+                                 farr *fb, char *msg, size_t cap) {
+  if (!get_int(env, argv[0], m) || !get_int(env, argv[1], k) || !get_int(env, argv[2], n) ||
+      !get_farr(env, argv[3], fa) || !get_farr(env, argv[4], fb)) {
+    snprintf(msg, cap, "%s: expected (m, k, n, a, b: Float32Array | Float64Array, ...) with integers m, k, n >= 0", name);
+    return msg;
+  }
+  if ((size_t)*m * (size_t)*k > fa->len || (size_t)*k * (size_t)*n > fb->len) {
+    snprintf(msg, cap, "%s: a or b is shorter than its shape", name);
+    return msg;
+  }
+  return NULL;
+}
+
 /* A factor as float64: the caller's array when it is float64, else widened into a malloc'd copy. */
 static const double *as_f64(const farr *x, size_t n, double **tmp) {
   *tmp = NULL;
@@ -496,15 +514,7 @@ static napi_value product_entry(napi_env env, napi_value *argv, const char *name
   int m, k, n;
   farr fa, fb;
   char msg[160];
-  if (!get_int(env, argv[0], &m) || !get_int(env, argv[1], &k) || !get_int(env, argv[2], &n) ||
-      !get_farr(env, argv[3], &fa) || !get_farr(env, argv[4], &fb)) {
-    snprintf(msg, sizeof msg, "%s: expected (m, k, n, a, b: Float32Array | Float64Array, ...) with integers m, k, n >= 0", name);
-    return fail(env, msg);
-  }
-  if ((size_t)m * (size_t)k > fa.len || (size_t)k * (size_t)n > fb.len) {
-    snprintf(msg, sizeof msg, "%s: a or b is shorter than its shape", name);
-    return fail(env, msg);
-  }
+  if (parse_factors(env, argv, name, &m, &k, &n, &fa, &fb, msg, sizeof msg)) return fail(env, msg);
   if (k > m || k > n) {
     snprintf(msg, sizeof msg, "%s: needs k <= min(m, n)", name);
     return fail(env, msg);
@@ -582,24 +592,6 @@ static napi_value js_productL11Count(napi_env env, napi_callback_info info) {
   napi_value out;
   napi_create_double(env, (double)__atomic_load_n(&l11_loops, __ATOMIC_RELAXED), &out);
   return out;
-}
-
-/*
- * The (m, k, n, a, b) arguments of the product calls: integers, Float32Array or Float64Array
- * factors long enough for A (m×k) and B (k×n). Returns NULL or the error message (in msg).
- */
-static const char *parse_factors(napi_env env, napi_value *argv, const char *name, int *m, int *k, int *n, farr *fa,
-                                 farr *fb, char *msg, size_t cap) {
-  if (!get_int(env, argv[0], m) || !get_int(env, argv[1], k) || !get_int(env, argv[2], n) ||
-      !get_farr(env, argv[3], fa) || !get_farr(env, argv[4], fb)) {
-    snprintf(msg, cap, "%s: expected (m, k, n, a, b: Float32Array | Float64Array, ...) with integers m, k, n >= 0", name);
-    return msg;
-  }
-  if ((size_t)*m * (size_t)*k > fa->len || (size_t)*k * (size_t)*n > fb->len) {
-    snprintf(msg, cap, "%s: a or b is shorter than its shape", name);
-    return msg;
-  }
-  return NULL;
 }
 
 /*
