@@ -7,15 +7,15 @@
 // Run: npm run bench -- hostile            (every class)
 //      npm run bench -- hostile --only scale-10MB   (one class)
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSource } from '../src/io/open.js';
 import { hasGraph } from '../src/io/types.js';
 import { GraphIndex } from '../src/models/graph.js';
-import { corpus, scaleCorpus, writeOutside, type HostileCase } from '../test/io/hostile/corpus.js';
-import { runCase } from '../test/io/hostile/run.js';
+import { corpus, scaleCorpus, type HostileCase } from '../test/io/hostile/corpus.js';
+import { runCase, withBuiltCase } from '../test/io/hostile/run.js';
 
 const LIMIT_RSS_MB = 500;
 const LIMIT_INPUT_MB = 10;
@@ -59,12 +59,7 @@ async function main(): Promise<void> {
     if (only !== undefined && c.cls !== only) continue;
     const row = rows.get(c.cls) ?? { cases: 0, codes: new Set<number>(), input: 0, peak: 0, failed: [] };
     rows.set(c.cls, row);
-    const root = realpathSync(mkdtempSync(join(tmpdir(), 'gb-bench-hostile-')));
-    try {
-      const outside = writeOutside(join(root, 'outside'));
-      const dir = join(root, 'model');
-      mkdirSync(dir);
-      const target = await c.build(dir, outside);
+    await withBuiltCase(c, 'gb-bench-hostile-', async ({ dir, target }) => {
       row.input = Math.max(row.input, bytesUnder(dir));
       const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--run', String(i), target], { encoding: 'utf8', maxBuffer: 1 << 24 });
       try {
@@ -76,10 +71,7 @@ async function main(): Promise<void> {
         row.failed.push(`${c.name}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
       }
       row.cases++;
-    } finally {
-      await c.cleanup?.();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   }
   let bad = 0;
   for (const [cls, r] of rows) {

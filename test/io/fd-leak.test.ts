@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSource } from '../../src/io/open.js';
-import { corpus, writeOutside } from './hostile/corpus.js';
-import { runCase } from './hostile/run.js';
+import { corpus } from './hostile/corpus.js';
+import { runCase, withBuiltCase } from './hostile/run.js';
 import { f32, tfjsManifest } from './hostile/build.js';
 
 /**
@@ -47,17 +47,7 @@ test('tfjs: concurrent reads over several shards leave no file handle open after
 test('the hostile corpus (every error path of the readers) leaves no file handle open', { timeout: 60_000 }, async () => {
   const before = openFds();
   for (const c of corpus()) {
-    const root = tempRoot();
-    try {
-      const outside = writeOutside(join(root, 'outside'));
-      const dir = join(root, 'model');
-      mkdirSync(dir);
-      const target = await c.build(dir, outside);
-      await runCase(c, target);
-      await c.cleanup?.();
-      assert.equal(openFds(), before, `${c.cls} / ${c.name}: file descriptors left open`);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    await withBuiltCase(c, 'gb-fd-', ({ target }) => runCase(c, target));
+    assert.equal(openFds(), before, `${c.cls} / ${c.name}: file descriptors left open`);
   }
 });

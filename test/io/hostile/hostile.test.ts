@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { corpus, MARKER, writeOutside, type HostileCase } from './corpus.js';
-import { runCase } from './run.js';
+import { corpus, MARKER, type HostileCase } from './corpus.js';
+import { runCase, withBuiltCase } from './run.js';
 
 /**
  * Issue 11's hostile corpus, built fresh in a temp folder per case. Every case must end in ONE
@@ -39,35 +38,23 @@ for (const c of corpus()) classes.set(c.cls, [...(classes.get(c.cls) ?? []), c])
 for (const [cls, cases] of classes) {
   test(`hostile ${cls}: ${cases.length} cases, each one line, exit 1, nothing outside read, nothing changed`, { timeout: 60_000 }, async () => {
     for (const c of cases) {
-      const root = realpathSync(mkdtempSync(join(tmpdir(), 'gb-hostile-')));
-      try {
-        const outside = writeOutside(join(root, 'outside'));
-        const dir = join(root, 'model');
-        mkdirSync(dir);
-        const target = await c.build(dir, outside);
+      const { r, ms, before, after, outside } = await withBuiltCase(c, 'gb-hostile-', async ({ root, outside, target }) => {
         const before = snapshot(root);
         const t0 = Date.now();
-        let r, after;
-        try {
-          r = await runCase(c, target);
-          after = snapshot(root);
-        } finally {
-          await c.cleanup?.();
-        }
-        const label = `${cls} / ${c.name}`;
-        assert.ok(Date.now() - t0 < 10_000, `${label}: took ${Date.now() - t0} ms`);
-        assert.equal(r.code, 1, `${label}: exit code (stderr: ${r.err})`);
-        assert.match(r.err, /^genbound: [^\n]*\n$/, `${label}: not exactly one stderr line: ${r.err.slice(0, 500)}`);
-        assert.ok(r.err.length < 700, `${label}: message of ${r.err.length} characters`);
-        assert.doesNotMatch(r.err, /\n\s+at |internal error/, `${label}: stack trace or internal error`);
-        assert.match(r.err, c.error, label);
-        assert.ok(!r.err.includes(MARKER) && !r.out.includes(MARKER), `${label}: sentinel content reached the output`);
-        const leaked = r.opened.filter((p) => p.startsWith(outside.dir));
-        assert.deepEqual(leaked, [], `${label}: opened outside the model folder`);
-        assert.deepEqual(after, before, `${label}: files changed`);
-      } finally {
-        rmSync(root, { recursive: true, force: true });
-      }
+        const r = await runCase(c, target);
+        return { r, ms: Date.now() - t0, before, after: snapshot(root), outside };
+      });
+      const label = `${cls} / ${c.name}`;
+      assert.ok(ms < 10_000, `${label}: took ${ms} ms`);
+      assert.equal(r.code, 1, `${label}: exit code (stderr: ${r.err})`);
+      assert.match(r.err, /^genbound: [^\n]*\n$/, `${label}: not exactly one stderr line: ${r.err.slice(0, 500)}`);
+      assert.ok(r.err.length < 700, `${label}: message of ${r.err.length} characters`);
+      assert.doesNotMatch(r.err, /\n\s+at |internal error/, `${label}: stack trace or internal error`);
+      assert.match(r.err, c.error, label);
+      assert.ok(!r.err.includes(MARKER) && !r.out.includes(MARKER), `${label}: sentinel content reached the output`);
+      const leaked = r.opened.filter((p) => p.startsWith(outside.dir));
+      assert.deepEqual(leaked, [], `${label}: opened outside the model folder`);
+      assert.deepEqual(after, before, `${label}: files changed`);
     }
   });
 }
