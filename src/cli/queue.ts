@@ -16,9 +16,14 @@ export function queueAddress(url: string | undefined): QueueAddress | undefined 
   return url === undefined ? undefined : parseQueueUrl(url);
 }
 
-/** --queue for worker and queue status: required, or taken from GENBOUND_QUEUE (keeps a password out of the command line). */
-function requiredQueueOption(help: string): Option {
-  return new Option(QUEUE_FLAG, help).env('GENBOUND_QUEUE').makeOptionMandatory();
+/**
+ * A sub-command of `parent` that works on a Redis queue: --queue is required, or taken from
+ * GENBOUND_QUEUE (keeps a password out of the command line); `options` adds the command's own
+ * options, and `run` gets the parsed queue address with the options.
+ */
+function queueCommand<O extends { queue: string }>(parent: Command, name: string, description: string, options: (c: Command) => Command, run: (address: QueueAddress, o: O) => Promise<void>): void {
+  const queue = new Option(QUEUE_FLAG, 'the Redis queue: redis://[user:pass@]host:port[/db] or rediss:// for TLS').env('GENBOUND_QUEUE').makeOptionMandatory();
+  options(parent.command(name).description(description).addOption(queue)).action((o: O) => run(parseQueueUrl(o.queue), o));
 }
 
 function idleSeconds(v: string | undefined): number | undefined {
@@ -29,12 +34,9 @@ function idleSeconds(v: string | undefined): number | undefined {
 }
 
 export function registerQueue(program: Command): void {
-  program.command('worker')
-    .description('take jobs from a Redis queue and run them (one at a time) until stopped; see docs/distributed.md')
-    .addOption(requiredQueueOption('the Redis queue: redis://[user:pass@]host:port[/db] or rediss:// for TLS (env GENBOUND_QUEUE)'))
-    .option('--idle-exit <seconds>', 'exit after this many seconds without a job (batch jobs)')
-    .action(async (o: { queue: string; idleExit?: string }) => {
-      const address = parseQueueUrl(o.queue);
+  queueCommand(program, 'worker', 'take jobs from a Redis queue and run them (one at a time) until stopped; see docs/distributed.md',
+    (c) => c.option('--idle-exit <seconds>', 'exit after this many seconds without a job (batch jobs)'),
+    async (address, o: { queue: string; idleExit?: string }) => {
       const idleExitSeconds = idleSeconds(o.idleExit);
       const backend = program.opts<{ backend?: string }>().backend as BackendName | undefined;
       const { runWorker } = await import('../queue/worker.js');
@@ -42,12 +44,8 @@ export function registerQueue(program: Command): void {
       process.stderr.write(`genbound worker: stopped after ${r.jobs} jobs (${r.failed} failed attempts)\n`);
     });
   const queue = program.command('queue').description('inspect a Redis queue of genbound jobs');
-  queue.command('status')
-    .description('list the running, waiting and failed jobs')
-    .addOption(requiredQueueOption('the Redis queue URL (env GENBOUND_QUEUE)'))
-    .option('--json', 'print the status as JSON')
-    .action(async (o: { queue: string; json?: boolean }) => {
-      const address = parseQueueUrl(o.queue);
+  queueCommand(queue, 'status', 'list the running, waiting and failed jobs', (c) => c.option('--json', 'print the status as JSON'),
+    async (address, o: { queue: string; json?: boolean }) => {
       const { queueStatus, formatStatus } = await import('../queue/status.js');
       const s = await queueStatus(address);
       process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
