@@ -42,8 +42,8 @@ export function logLogSlope(groups: ReadonlyMap<number, readonly number[]>, reps
   for (let r = 0; r < reps; r++) {
     boot.push(fit((v) => meanOf(Array.from({ length: v.length }, () => v[rng.int(v.length)]))));
   }
-  boot.sort((a, b) => a - b);
-  return { slope, lo: boot[Math.floor(0.025 * reps)], hi: boot[Math.min(reps - 1, Math.floor(0.975 * reps))] };
+  const [lo, hi] = percentileInterval(boot);
+  return { slope, lo, hi };
 }
 
 /** Kendall's τ-b between two equally long sequences (NaN when either is constant). */
@@ -151,19 +151,25 @@ function percentileInterval(boot: number[]): [number, number] {
   return [boot[Math.floor(0.025 * boot.length)], boot[Math.min(boot.length - 1, Math.floor(0.975 * boot.length))]];
 }
 
-/** Kendall's τ-b with a 95 % percentile bootstrap interval over the items (models). */
-export function tauWithInterval(x: readonly number[], y: readonly number[], reps = 2000, seed = 1): { tau: number; ci: [number, number] } {
-  const tau = kendallTau(x, y);
-  const n = x.length;
-  if (n < 3) return { tau, ci: [NaN, NaN] };
+/**
+ * The 95 % percentile bootstrap interval of `stat` over `reps` resamples (with replacement) of `n`
+ * items, given as index lists; non-finite replicates are dropped; [NaN, NaN] below 3 items.
+ */
+function itemBootstrap(n: number, reps: number, seed: number, stat: (idx: readonly number[]) => number): [number, number] {
+  if (n < 3) return [NaN, NaN];
   const rng = new Rng(seed);
   const boot: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const idx = Array.from({ length: n }, () => rng.int(n));
-    const t = kendallTau(idx.map((i) => x[i]), idx.map((i) => y[i]));
+    const t = stat(Array.from({ length: n }, () => rng.int(n)));
     if (Number.isFinite(t)) boot.push(t);
   }
-  return { tau, ci: percentileInterval(boot) };
+  return percentileInterval(boot);
+}
+
+/** Kendall's τ-b with a 95 % percentile bootstrap interval over the items (models). */
+export function tauWithInterval(x: readonly number[], y: readonly number[], reps = 2000, seed = 1): { tau: number; ci: [number, number] } {
+  const ci = itemBootstrap(x.length, reps, seed, (idx) => kendallTau(idx.map((i) => x[i]), idx.map((i) => y[i])));
+  return { tau: kendallTau(x, y), ci };
 }
 
 /**
@@ -171,16 +177,9 @@ export function tauWithInterval(x: readonly number[], y: readonly number[], reps
  * once for both, so the comparison is paired.
  */
 export function tauDifference(x1: readonly number[], x2: readonly number[], y: readonly number[], reps = 2000, seed = 2): { diff: number; ci: [number, number] } {
-  const diff = kendallTau(x1, y) - kendallTau(x2, y);
-  const n = y.length;
-  if (n < 3) return { diff, ci: [NaN, NaN] };
-  const rng = new Rng(seed);
-  const boot: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const idx = Array.from({ length: n }, () => rng.int(n));
+  const ci = itemBootstrap(y.length, reps, seed, (idx) => {
     const yy = idx.map((i) => y[i]);
-    const d = kendallTau(idx.map((i) => x1[i]), yy) - kendallTau(idx.map((i) => x2[i]), yy);
-    if (Number.isFinite(d)) boot.push(d);
-  }
-  return { diff, ci: percentileInterval(boot) };
+    return kendallTau(idx.map((i) => x1[i]), yy) - kendallTau(idx.map((i) => x2[i]), yy);
+  });
+  return { diff: kendallTau(x1, y) - kendallTau(x2, y), ci };
 }
