@@ -164,6 +164,21 @@ static int svd_values(int M, int N, double *a, int lda, double *s) {
   return info_;
 }
 
+/* The column-major m×n copy (leading dimension ld) of the row-major m×n x, as float64: 8 rows at
+ * a time so that each column's writes are contiguous. */
+#define TRANSPOSE_IN(T)                                                                  \
+  static void transpose_in_##T(const T *x, int m, int n, double *out, int ld) {          \
+    for (int i0 = 0; i0 < m; i0 += 8) {                                                  \
+      int i1 = i0 + 8 < m ? i0 + 8 : m;                                                  \
+      for (int j = 0; j < n; j++) {                                                      \
+        double *dst = out + (size_t)j * ld;                                              \
+        for (int i = i0; i < i1; i++) dst[i] = x[(size_t)i * n + j];                     \
+      }                                                                                  \
+    }                                                                                    \
+  }
+TRANSPOSE_IN(float)
+TRANSPOSE_IN(double)
+
 /* The tall float64 copy alone (see stats_copy): rows of the n×m view, or the blocked transpose. */
 #define PLAIN_COPY(T)                                                                    \
   static void copy_##T(const T *x, int m, int n, double *out, int ld) {                 \
@@ -172,13 +187,7 @@ static int svd_values(int M, int N, double *a, int lda, double *s) {
         for (int j = 0; j < n; j++) out[(size_t)i * ld + j] = x[(size_t)i * n + j];      \
       return;                                                                            \
     }                                                                                    \
-    for (int i0 = 0; i0 < m; i0 += 8) {                                                  \
-      int i1 = i0 + 8 < m ? i0 + 8 : m;                                                  \
-      for (int j = 0; j < n; j++) {                                                      \
-        double *dst = out + (size_t)j * ld;                                              \
-        for (int i = i0; i < i1; i++) dst[i] = x[(size_t)i * n + j];                     \
-      }                                                                                  \
-    }                                                                                    \
+    transpose_in_##T(x, m, n, out, ld);                                                  \
   }
 PLAIN_COPY(float)
 PLAIN_COPY(double)
@@ -334,15 +343,21 @@ static int qrt_block(int k) {
   return k >= 128 ? 32 : 0;
 }
 
-/* One thin QR of the product path: copies `src` (if set) into `a`, then dgeqrt or dgeqrf in place. */
+/* out[0..n) = x as float64: a copy, or widened from float32. */
+static void load_f64(const farr *x, size_t n, double *out) {
+  if (x->f32) widen((const float *)x->p, n, out);
+  else memcpy(out, x->p, sizeof(double) * n);
+}
+
+/* One thin QR of the product path: loads `src` (if set) into `a` as float64, then dgeqrt or dgeqrf in place. */
 typedef struct {
   int m, k, nb, lwq, use_qrt, info;
   double *a, *t, *work;
-  const double *src;
+  const farr *src;
 } qr_job;
 
 static void run_qr(qr_job *j) {
-  if (j->src) memcpy(j->a, j->src, sizeof(double) * (size_t)j->m * (size_t)j->k);
+  if (j->src) load_f64(j->src, (size_t)j->m * (size_t)j->k, j->a);
   if (j->use_qrt) dgeqrt_(&j->m, &j->k, &j->nb, j->a, &j->m, j->t, &j->nb, j->work, &j->info);
   else dgeqrf_(&j->m, &j->k, j->a, &j->m, j->t, j->work, &j->lwq, &j->info);
 }
@@ -377,16 +392,27 @@ typedef struct {
   int tile;     /* rows per (1,1) tile; 0 = tile_rows(n) */
 } product_extras;
 
+/* A factor as float64: the caller's array when it is float64, else widened into a malloc'd copy. */
+static const double *as_f64(const farr *x, size_t n, double **tmp) {
+  *tmp = NULL;
+  if (!x->f32) return (const double *)x->p;
+  *tmp = (double *)malloc(sizeof(double) * (n > 0 ? n : 1));
+  if (*tmp) widen((const float *)x->p, n, *tmp);
+  return *tmp;
+}
+
 /*
- * σ(A·B) for row-major float64 A (m×k) and B (k×n), k ≤ min(m, n), into s (k values):
+ * σ(A·B) for row-major float32 or float64 A (m×k) and B (k×n), k ≤ min(m, n), into s (k values):
  *   the row-major A is the column-major Aᵀ, so A is transposed into scratch (m×k column-major) and
  *   factored A = Q_A·R_A; the row-major B is the column-major Bᵀ (n×k), copied and factored
  *   Bᵀ = Q_B·R_B, so B = R_Bᵀ·Q_Bᵀ and σ(A·B) = σ(R_A·R_Bᵀ), a k×k core (dtrmm), then dgesdd.
  * The QRs: dgeqrf, whose 64-column case stays in the unblocked level-2 dgeqr2 (crossover 128
  * columns), or dgeqrt (compact-WY blocks, level-3 inside) where that measured faster (qrt_block).
+ * float32 factors are widened on the way into the QRs' buffers (no separate float64 copy; only the
+ * (1,1) tile loop, when asked for, makes one).
  * Returns NULL or an error message.
  */
-static const char *product_core(int m, int k, int n, const double *a, const double *b, double *s, product_extras *ex) {
+static const char *product_core(int m, int k, int n, const farr *fa, const farr *fb, double *s, product_extras *ex) {
   int nb = qrt_block(k), use_qrt = nb > 0;
   int lwork = -1, lwq = -1, info_ = 0, kk = k, mx = m > n ? m : n;
   double wq, dum = 0;
@@ -410,7 +436,7 @@ static const char *product_core(int m, int k, int n, const double *a, const doub
   double *ca = ws, *cb = ca + nA, *ta = cb + nB, *wa = ta + nT, *tb = wa + lwq, *wb = tb + nT;
   double *core = wb + lwq, *sw = core + (size_t)k * k, *y = sw + lwork + 8 * (size_t)k, *tl = y + nY;
   int *iwork = (int *)(sw + lwork);
-  qr_job ja = {m, kk, nb, lwq, use_qrt, 0, ca, ta, wa, NULL}, jb = {n, kk, nb, lwq, use_qrt, 0, cb, tb, wb, b};
+  qr_job ja = {m, kk, nb, lwq, use_qrt, 0, ca, ta, wa, NULL}, jb = {n, kk, nb, lwq, use_qrt, 0, cb, tb, wb, fb};
 
   /* Small factors: OpenBLAS single-threaded, and when it was allowed more than one thread the two
    * independent QRs run side by side instead (B's copy and QR on a helper thread). Large factors:
@@ -420,14 +446,8 @@ static const char *product_core(int m, int k, int n, const double *a, const doub
   if (small && threads > 1) openblas_set_num_threads(1);
   pthread_t helper;
   int side_by_side = small && threads > 1 && pthread_create(&helper, NULL, qr_thread, &jb) == 0;
-  /* Column-major A (m×k, ld m), 8 rows at a time so that each column's writes are contiguous. */
-  for (int i0 = 0; i0 < m; i0 += 8) {
-    int i1 = i0 + 8 < m ? i0 + 8 : m;
-    for (int j = 0; j < k; j++) {
-      double *dst = ca + (size_t)j * m;
-      for (int i = i0; i < i1; i++) dst[i] = a[(size_t)i * k + j];
-    }
-  }
+  if (fa->f32) transpose_in_float((const float *)fa->p, m, k, ca, m);
+  else transpose_in_double((const double *)fa->p, m, k, ca, m);
   run_qr(&ja);
   if (side_by_side) pthread_join(helper, NULL);
   else run_qr(&jb);
@@ -444,7 +464,7 @@ static const char *product_core(int m, int k, int n, const double *a, const doub
   }
   if (infoA == 0 && ex && ex->cn) {
     /* Y = Bᵀ·R_Aᵀ (column-major n×k): Y[j + p·n] = (R_A·B)[p][j], so ‖(A·B)e_j‖ = ‖Y[j, :]‖. */
-    memcpy(y, b, sizeof(double) * nB);
+    load_f64(fb, nB, y);
     dtrmm_("R", "U", "T", "N", &n, &kk, &one, ca, &m, y, &n);
     double ymax = 0;
     for (size_t i = 0; i < nB; i++) ymax = fmax(ymax, fabs(y[i]));
@@ -460,19 +480,26 @@ static const char *product_core(int m, int k, int n, const double *a, const doub
     }
     for (int j = 0; j < n; j++) cn[j] = sqrt(cn[j]) / sc;
   }
+  const char *err = NULL;
   if (ex && ex->want11) {
     /* Rows i0..i0+t of A·B: the column-major (n×t) tile Bᵀ·A[i0:i0+t, :]ᵀ, then Σ|x|. */
     __atomic_add_fetch(&l11_loops, 1, __ATOMIC_RELAXED);
-    double l11 = 0;
-    for (int i0 = 0; i0 < m; i0 += tile) {
-      int t = i0 + tile <= m ? tile : m - i0;
-      dgemm_("N", "N", &n, &t, &kk, &one, b, &n, a + (size_t)i0 * k, &kk, &zero, tl, &n);
-      l11 += abs_sum(tl, (size_t)t * n);
-    }
+    double *wideA, *wideB, l11 = 0;
+    const double *a = as_f64(fa, nA, &wideA), *b = as_f64(fb, nB, &wideB);
+    if (a && b) {
+      for (int i0 = 0; i0 < m; i0 += tile) {
+        int t = i0 + tile <= m ? tile : m - i0;
+        dgemm_("N", "N", &n, &t, &kk, &one, b, &n, a + (size_t)i0 * k, &kk, &zero, tl, &n);
+        l11 += abs_sum(tl, (size_t)t * n);
+      }
+    } else err = "out of memory";
+    free(wideA);
+    free(wideB);
     ex->norm11 = l11;
   }
   if (small && threads > 1) openblas_set_num_threads(threads);
   if (owned) free(ws);
+  if (err) return err;
   if (infoA != 0 || infoB != 0) return "the QR of a factor failed";
   if (info_ != 0) return info_ < 0 ? "dgesdd: bad argument" : "dgesdd did not converge";
   return NULL;
@@ -494,15 +521,6 @@ static const char *parse_factors(napi_env env, napi_value *argv, const char *nam
     return msg;
   }
   return NULL;
-}
-
-/* A factor as float64: the caller's array when it is float64, else widened into a malloc'd copy. */
-static const double *as_f64(const farr *x, size_t n, double **tmp) {
-  *tmp = NULL;
-  if (!x->f32) return (const double *)x->p;
-  *tmp = (double *)malloc(sizeof(double) * (n > 0 ? n : 1));
-  if (*tmp) widen((const float *)x->p, n, *tmp);
-  return *tmp;
 }
 
 /*
@@ -531,11 +549,7 @@ static napi_value product_entry(napi_env env, napi_value *argv, const char *name
   bad[0] = first_bad(&fa, nA);
   bad[1] = first_bad(&fb, nB);
   if (bad[0] >= 0 || bad[1] >= 0) return out;
-  double *ta, *tb;
-  const double *a = as_f64(&fa, nA, &ta), *b = as_f64(&fb, nB, &tb);
-  const char *err = a && b ? product_core(m, k, n, a, b, s, ex) : "out of memory";
-  free(ta);
-  free(tb);
+  const char *err = product_core(m, k, n, &fa, &fb, s, ex);
   if (err) {
     snprintf(msg, sizeof msg, "%s: %s", name, err);
     return fail(env, msg);
