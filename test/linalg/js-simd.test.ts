@@ -35,6 +35,23 @@ test('SIMD LQ, then the bidiagonal SVD of L, gives numpy\'s singular values on t
   }
 });
 
+test('SIMD bidiagonalisation gives numpy\'s singular values on every golden case', () => {
+  const cases = meta.cases.filter((c) => !c.role && c.dtype === 'float64' && c.sv);
+  assert.ok(cases.length >= 10);
+  for (const c of cases) {
+    // Tall layout (m ≥ n) and a power-of-two scale to O(1), as jsSingularValues does.
+    const x = rowsOf(c), m = Math.max(c.rows, c.cols), n = Math.min(c.rows, c.cols);
+    const a = c.rows >= c.cols ? x : Float64Array.from({ length: m * n }, (_, k) => x[(k % n) * c.cols + Math.floor(k / n)]);
+    const mx = a.reduce((t, v) => Math.max(t, Math.abs(v)), 0);
+    const scale = mx > 0 ? 2 ** -Math.ceil(Math.log2(mx)) : 1;
+    for (let i = 0; i < a.length; i++) a[i] *= scale;
+    const { d, e } = bidiagonalize(m, n, a, { simd: true });
+    const s = bidiagonalSingularValues(d, e).map((v) => v / scale);
+    assertClose(s, c.sv!, `simd bidiagonalisation ${c.name}`);
+    assert.equal(numericalRank(s, c.rows, c.cols), c.rank, `${c.name}: numerical rank`);
+  }
+});
+
 test('SIMD and TypeScript LQ agree to rounding on odd and even shapes (every column-tail case)', () => {
   let seed = 7;
   const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
@@ -48,5 +65,18 @@ test('SIMD and TypeScript LQ agree to rounding on odd and even shapes (every col
       mx = Math.max(mx, Math.abs(lt[i]));
     }
     assert.ok(mx > 0.1 && err <= 1e-13 * mx, `${p}×${q}: max |L_simd − L_ts| = ${err} (max |L| ${mx})`);
+  }
+});
+
+test('SIMD and TypeScript bidiagonalisations agree to rounding on odd and even shapes', () => {
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+  for (const [m, n] of [[5, 5], [9, 6], [10, 10], [41, 13], [101, 100], [130, 97]]) {
+    const a = Float64Array.from({ length: m * n }, rnd);
+    const bs = bidiagonalize(m, n, a.slice(), { simd: true }), bt = bidiagonalize(m, n, a.slice(), { simd: false });
+    const ss = bidiagonalSingularValues(bs.d, bs.e), st = bidiagonalSingularValues(bt.d, bt.e);
+    let err = 0;
+    for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(ss[i] - st[i]));
+    assert.ok(st[0] > 0.5 && err <= 1e-13 * st[0], `${m}×${n}: max |σ_simd − σ_ts| = ${err} (σ₁ ${st[0]})`);
   }
 });

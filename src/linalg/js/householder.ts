@@ -10,6 +10,12 @@
  * underflows needlessly.
  */
 
+import { SIMD_RESULT_BYTES, simdKernels, type SimdKernels } from './simd-kernels.js';
+
+/** Column count from which the bidiagonalisation runs in WebAssembly SIMD. */
+const SIMD_MIN_COLS = 96;
+const BASE = SIMD_RESULT_BYTES / 8; // A's first element in the WASM memory (f64 index)
+
 /**
  * Turns w[off … off+len−1] into a reflector in place: w[off] ← β, w[off+1…] ← v₁…; returns τ.
  */
@@ -26,7 +32,7 @@ function makeRowReflector(w: Float64Array, off: number, len: number): number {
 }
 
 /**
- * Golub–Kahan bidiagonalisation of a row-major m×n matrix A with m ≥ n, in place:
+ * Golub–Kahan bidiagonalisation of a row-major m×n matrix A with m ≥ n (in place unless in SIMD):
  * A = U·B·Vᵀ with B upper bidiagonal (GVL Algorithm 5.4.2). Returns d (n) and e (n−1).
  *
  * Step k applies a left reflector (from column k) and a right reflector (from row k). The usual
@@ -36,12 +42,18 @@ function makeRowReflector(w: Float64Array, off: number, len: number): number {
  * reflector v = (x − β·e₁)/(x₀ − β): w = A[k+1, :] + z/(x₀ − β). Same reflectors, same flops as
  * LAPACK's dgebd2, a quarter of the memory traffic.
  */
-export function bidiagonalize(m: number, n: number, a: Float64Array): { d: Float64Array; e: Float64Array } {
+export function bidiagonalize(m: number, n: number, input: Float64Array, opts: { simd?: boolean } = {}): { d: Float64Array; e: Float64Array } {
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(0, n - 1));
   if (n === 0) return { d, e };
-  const w = new Float64Array(n);
-  const z = new Float64Array(n);
+  // From SIMD_MIN_COLS columns the work runs in a WebAssembly memory (A, then w, then z), the
+  // four-row steps in f64x2 SIMD (simd-kernels.ts); the input is then left as it was given.
+  const simd = (opts.simd ?? n >= SIMD_MIN_COLS) ? simdKernels(8 * (m * n + 2 * n)) : null;
+  const wBase = BASE + m * n, zBase = wBase + n;
+  const a = simd ? simd.f64.subarray(BASE, BASE + m * n) : input;
+  if (simd) a.set(input.subarray(0, m * n));
+  const w = simd ? simd.f64.subarray(wBase, wBase + n) : new Float64Array(n);
+  const z = simd ? simd.f64.subarray(zBase, zBase + n) : new Float64Array(n);
   // First left reflector (column 0) and its w = Σ_i v_i·A[i, 1:], by one strided + one row pass.
   let colss = 0;
   for (let i = 1; i < m; i++) colss += a[i * n] * a[i * n];
@@ -69,7 +81,8 @@ export function bidiagonalize(m: number, n: number, a: Float64Array): { d: Float
     fusedRow(a, n, k, k + 1, tauL, tauR, w, z, false);
     let ss = 0;
     let i = k + 2;
-    for (; i + 3 < m; i += 4) ss += fusedRowQuad(a, n, k, i, tauL, tauR, w, z);
+    if (simd) for (; i + 3 < m; i += 4) ss += fusedRowQuadSimd(simd, a, n, k, i, tauL, tauR, w, z, wBase);
+    else for (; i + 3 < m; i += 4) ss += fusedRowQuad(a, n, k, i, tauL, tauR, w, z);
     for (; i + 1 < m; i += 2) ss += fusedRowPair(a, n, k, i, tauL, tauR, w, z);
     if (i < m) ss += fusedRow(a, n, k, i, tauL, tauR, w, z, true);
     // Next left reflector from column k+1 (rows k+1…), and its w.
@@ -204,5 +217,62 @@ function fusedRowQuad(a: Float64Array, n: number, k: number, i: number, tauL: nu
     a[rd + j] = xd;
     z[j] += xa0 * xa + xb0 * xb + xc0 * xc + xd0 * xd;
   }
+  return xa0 * xa0 + xb0 * xb0 + xc0 * xc0 + xd0 * xd0;
+}
+
+/**
+ * fusedRowQuad with both column sweeps in WASM SIMD (a, w and z are views of `simd`'s memory:
+ * a from BASE, w from wBase, z right after w). Columns c0 (and c0+1 when the rest is odd) run here.
+ */
+function fusedRowQuadSimd(simd: SimdKernels, a: Float64Array, n: number, k: number, i: number, tauL: number,
+  tauR: number, w: Float64Array, z: Float64Array, wBase: number): number {
+  const ra = i * n, rb = ra + n, rc = rb + n, rd = rc + n, rk = k * n, c0 = k + 1;
+  const ta = tauL * a[ra + k], tb = tauL * a[rb + k], tc = tauL * a[rc + k], td = tauL * a[rd + k];
+  const w0 = w[c0];
+  let sa = a[ra + c0] - ta * w0, sb = a[rb + c0] - tb * w0, sc = a[rc + c0] - tc * w0, sd = a[rd + c0] - td * w0;
+  a[ra + c0] = sa;
+  a[rb + c0] = sb;
+  a[rc + c0] = sc;
+  a[rd + c0] = sd;
+  const j0 = (n - c0 - 1) % 2 === 1 ? c0 + 2 : c0 + 1; // first column of the SIMD part (an even count from there)
+  const f = simd.f64, at = 8 * (BASE + j0), wAt = 8 * (wBase + j0), zAt = wAt + 8 * n; // byte addresses
+  if (j0 > c0 + 1) {
+    const j = c0 + 1, wj = w[j], uj = a[rk + j];
+    const xa = a[ra + j] - ta * wj, xb = a[rb + j] - tb * wj, xc = a[rc + j] - tc * wj, xd = a[rd + j] - td * wj;
+    a[ra + j] = xa;
+    a[rb + j] = xb;
+    a[rc + j] = xc;
+    a[rd + j] = xd;
+    sa += xa * uj;
+    sb += xb * uj;
+    sc += xc * uj;
+    sd += xd * uj;
+  }
+  if (j0 < n) {
+    simd.quad(at + 8 * ra, at + 8 * rb, at + 8 * rc, at + 8 * rd, wAt, at + 8 * rk, 8 * (n - j0), ta, tb, tc, td);
+    sa += f[0];
+    sb += f[1];
+    sc += f[2];
+    sd += f[3];
+  }
+  sa *= tauR;
+  sb *= tauR;
+  sc *= tauR;
+  sd *= tauR;
+  const xa0 = a[ra + c0] - sa, xb0 = a[rb + c0] - sb, xc0 = a[rc + c0] - sc, xd0 = a[rd + c0] - sd;
+  a[ra + c0] = xa0;
+  a[rb + c0] = xb0;
+  a[rc + c0] = xc0;
+  a[rd + c0] = xd0;
+  if (j0 > c0 + 1) {
+    const j = c0 + 1, uj = a[rk + j];
+    const xa = a[ra + j] - sa * uj, xb = a[rb + j] - sb * uj, xc = a[rc + j] - sc * uj, xd = a[rd + j] - sd * uj;
+    a[ra + j] = xa;
+    a[rb + j] = xb;
+    a[rc + j] = xc;
+    a[rd + j] = xd;
+    z[j] += xa0 * xa + xb0 * xb + xc0 * xc + xd0 * xd;
+  }
+  if (j0 < n) simd.rank1(at + 8 * ra, at + 8 * rb, at + 8 * rc, at + 8 * rd, at + 8 * rk, zAt, 8 * (n - j0), sa, sb, sc, sd, xa0, xb0, xc0, xd0);
   return xa0 * xa0 + xb0 * xb0 + xc0 * xc0 + xd0 * xd0;
 }
