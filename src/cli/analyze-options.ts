@@ -19,7 +19,7 @@ export function addAnalysisOptions(cmd: Command): Command {
     .option('--report <dir>', 'write the HTML report (figures of the paper, sortable tables) into this folder')
     .option('--png', 'with --report: also write PNG figures')
     .option('--spectra', 'include every singular value in the JSON and CSV output')
-    .option('--head-l11', 'also the (1,1)-norm of every head product (QK, V_tilde): needed only by the (1,1)-norm proxies norm11Sum and norm11Product; costs every N×N product\'s N²·d multiply-adds (~15% more CPU on BERT-base); off: those proxies are "not computed"')
+    .option('--head-l11', 'also the (1,1)-norm of every head product (QK, V_tilde): needed only by the (1,1)-norm proxies norm11Sum and norm11Product; costs every N×N product\'s N²·d multiply-adds (BERT-base: ~9% more CPU on the native backend, ~8x slower head products on --backend js); off: those proxies are "not computed"')
     .option('--convention <name>', 'S(p) for p > 0: consistent (numerical zeros count as zero) or reference (all values of a full SVD)', DEFAULT_SETTINGS.convention)
     .option('--lphi <x>', 'Lipschitz constant of the activation (GELU)', String(DEFAULT_SETTINGS.lPhi))
     .option('--rank-tol <x>', 'numerical rank tolerance: sigma > tol * min(rows, cols) * max(sigma_1, 1)', String(DEFAULT_SETTINGS.rankTol))

@@ -26,7 +26,7 @@ export interface AnalysisSettings {
   spectra: boolean;
   /**
    * Also the (1,1)-norm Σ|(A·B)ᵢⱼ| of every head product (QK_h, V_tilde_h): it needs every entry
-   * of the N×N product, N²·d multiply-adds each (~15 % of a BERT-base analysis), and only the
+   * of the N×N product, N²·d multiply-adds each (BERT-base, native: +0.7 CPU s, ~9 %; js backend: ~22 CPU s), and only the
    * (1,1)-norm proxies (norm11Sum, norm11Product) use it. Off by default: those proxies are then
    * null ("not computed") and each head product's norm11 is null. M_in/M_out always get theirs.
    */
