@@ -81,8 +81,7 @@ export function bidiagonalize(m: number, n: number, input: Float64Array, opts: {
     fusedRow(a, n, k, k + 1, tauL, tauR, w, z, false);
     let ss = 0;
     let i = k + 2;
-    if (simd) for (; i + 3 < m; i += 4) ss += fusedRowQuadSimd(simd, a, n, k, i, tauL, tauR, w, z, wBase);
-    else for (; i + 3 < m; i += 4) ss += fusedRowQuad(a, n, k, i, tauL, tauR, w, z);
+    for (; i + 3 < m; i += 4) ss += fusedRowQuad(a, n, k, i, tauL, tauR, w, z, simd, wBase);
     for (; i + 1 < m; i += 2) ss += fusedRowPair(a, n, k, i, tauL, tauR, w, z);
     if (i < m) ss += fusedRow(a, n, k, i, tauL, tauR, w, z, true);
     // Next left reflector from column k+1 (rows k+1…), and its w.
@@ -176,10 +175,16 @@ function fusedRowPair(a: Float64Array, n: number, k: number, i: number, tauL: nu
   return xa0 * xa0 + xb0 * xb0;
 }
 
-/** fusedRow for rows i…i+3 together (four rows share each load of w, u and z). */
+/**
+ * fusedRow for rows i…i+3 together (four rows share each load of w, u and z). With `simd` (a, w
+ * and z are then views of its memory: a from BASE, w from wBase, z right after w), both column
+ * sweeps from column `end` on (an even count) go to the WASM kernels; only one or two run here.
+ */
 function fusedRowQuad(a: Float64Array, n: number, k: number, i: number, tauL: number, tauR: number,
-  w: Float64Array, z: Float64Array): number {
+  w: Float64Array, z: Float64Array, simd: SimdKernels | null, wBase: number): number {
   const ra = i * n, rb = ra + n, rc = rb + n, rd = rc + n, rk = k * n, c0 = k + 1;
+  const end = simd ? ((n - c0 - 1) % 2 === 1 ? c0 + 2 : c0 + 1) : n;
+  const at = 8 * (BASE + end), wAt = 8 * (wBase + end); // byte addresses of column `end` (SIMD only)
   const ta = tauL * a[ra + k], tb = tauL * a[rb + k], tc = tauL * a[rc + k], td = tauL * a[rd + k];
   const w0 = w[c0];
   let sa = a[ra + c0] - ta * w0, sb = a[rb + c0] - tb * w0, sc = a[rc + c0] - tc * w0, sd = a[rd + c0] - td * w0;
@@ -187,7 +192,7 @@ function fusedRowQuad(a: Float64Array, n: number, k: number, i: number, tauL: nu
   a[rb + c0] = sb;
   a[rc + c0] = sc;
   a[rd + c0] = sd;
-  for (let j = c0 + 1; j < n; j++) {
+  for (let j = c0 + 1; j < end; j++) {
     const wj = w[j], uj = a[rk + j];
     const xa = a[ra + j] - ta * wj, xb = a[rb + j] - tb * wj, xc = a[rc + j] - tc * wj, xd = a[rd + j] - td * wj;
     a[ra + j] = xa;
@@ -199,57 +204,9 @@ function fusedRowQuad(a: Float64Array, n: number, k: number, i: number, tauL: nu
     sc += xc * uj;
     sd += xd * uj;
   }
-  sa *= tauR;
-  sb *= tauR;
-  sc *= tauR;
-  sd *= tauR;
-  const xa0 = a[ra + c0] - sa, xb0 = a[rb + c0] - sb, xc0 = a[rc + c0] - sc, xd0 = a[rd + c0] - sd;
-  a[ra + c0] = xa0;
-  a[rb + c0] = xb0;
-  a[rc + c0] = xc0;
-  a[rd + c0] = xd0;
-  for (let j = c0 + 1; j < n; j++) {
-    const uj = a[rk + j];
-    const xa = a[ra + j] - sa * uj, xb = a[rb + j] - sb * uj, xc = a[rc + j] - sc * uj, xd = a[rd + j] - sd * uj;
-    a[ra + j] = xa;
-    a[rb + j] = xb;
-    a[rc + j] = xc;
-    a[rd + j] = xd;
-    z[j] += xa0 * xa + xb0 * xb + xc0 * xc + xd0 * xd;
-  }
-  return xa0 * xa0 + xb0 * xb0 + xc0 * xc0 + xd0 * xd0;
-}
-
-/**
- * fusedRowQuad with both column sweeps in WASM SIMD (a, w and z are views of `simd`'s memory:
- * a from BASE, w from wBase, z right after w). Columns c0 (and c0+1 when the rest is odd) run here.
- */
-function fusedRowQuadSimd(simd: SimdKernels, a: Float64Array, n: number, k: number, i: number, tauL: number,
-  tauR: number, w: Float64Array, z: Float64Array, wBase: number): number {
-  const ra = i * n, rb = ra + n, rc = rb + n, rd = rc + n, rk = k * n, c0 = k + 1;
-  const ta = tauL * a[ra + k], tb = tauL * a[rb + k], tc = tauL * a[rc + k], td = tauL * a[rd + k];
-  const w0 = w[c0];
-  let sa = a[ra + c0] - ta * w0, sb = a[rb + c0] - tb * w0, sc = a[rc + c0] - tc * w0, sd = a[rd + c0] - td * w0;
-  a[ra + c0] = sa;
-  a[rb + c0] = sb;
-  a[rc + c0] = sc;
-  a[rd + c0] = sd;
-  const j0 = (n - c0 - 1) % 2 === 1 ? c0 + 2 : c0 + 1; // first column of the SIMD part (an even count from there)
-  const f = simd.f64, at = 8 * (BASE + j0), wAt = 8 * (wBase + j0), zAt = wAt + 8 * n; // byte addresses
-  if (j0 > c0 + 1) {
-    const j = c0 + 1, wj = w[j], uj = a[rk + j];
-    const xa = a[ra + j] - ta * wj, xb = a[rb + j] - tb * wj, xc = a[rc + j] - tc * wj, xd = a[rd + j] - td * wj;
-    a[ra + j] = xa;
-    a[rb + j] = xb;
-    a[rc + j] = xc;
-    a[rd + j] = xd;
-    sa += xa * uj;
-    sb += xb * uj;
-    sc += xc * uj;
-    sd += xd * uj;
-  }
-  if (j0 < n) {
-    simd.quad(at + 8 * ra, at + 8 * rb, at + 8 * rc, at + 8 * rd, wAt, at + 8 * rk, 8 * (n - j0), ta, tb, tc, td);
+  if (simd && end < n) {
+    simd.quad(at + 8 * ra, at + 8 * rb, at + 8 * rc, at + 8 * rd, wAt, at + 8 * rk, 8 * (n - end), ta, tb, tc, td);
+    const f = simd.f64;
     sa += f[0];
     sb += f[1];
     sc += f[2];
@@ -264,8 +221,8 @@ function fusedRowQuadSimd(simd: SimdKernels, a: Float64Array, n: number, k: numb
   a[rb + c0] = xb0;
   a[rc + c0] = xc0;
   a[rd + c0] = xd0;
-  if (j0 > c0 + 1) {
-    const j = c0 + 1, uj = a[rk + j];
+  for (let j = c0 + 1; j < end; j++) {
+    const uj = a[rk + j];
     const xa = a[ra + j] - sa * uj, xb = a[rb + j] - sb * uj, xc = a[rc + j] - sc * uj, xd = a[rd + j] - sd * uj;
     a[ra + j] = xa;
     a[rb + j] = xb;
@@ -273,6 +230,10 @@ function fusedRowQuadSimd(simd: SimdKernels, a: Float64Array, n: number, k: numb
     a[rd + j] = xd;
     z[j] += xa0 * xa + xb0 * xb + xc0 * xc + xd0 * xd;
   }
-  if (j0 < n) simd.rank1(at + 8 * ra, at + 8 * rb, at + 8 * rc, at + 8 * rd, at + 8 * rk, zAt, 8 * (n - j0), sa, sb, sc, sd, xa0, xb0, xc0, xd0);
+  if (simd && end < n) {
+    simd.rank1(at + 8 * ra, at + 8 * rb, at + 8 * rc, at + 8 * rd, at + 8 * rk, wAt + 8 * n, 8 * (n - end),
+      sa, sb, sc, sd, xa0, xb0, xc0, xd0);
+  }
   return xa0 * xa0 + xb0 * xb0 + xc0 * xc0 + xd0 * xd0;
 }
+

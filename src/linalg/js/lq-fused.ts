@@ -92,8 +92,7 @@ function factor(p: number, q: number, w: Float64Array, k: SimdKernels | null): v
     const tauNext = makeReflector(w, r1 + i + 1, q - i - 1);
     // Rows i+2…: update with v_i, dot with v_{i+1} (u, unit at column c0+1).
     let r = i + 2;
-    if (k) for (; r + 3 < p; r += 4) quadSimd(k, w, q, r, vo, c0, tau, d);
-    else for (; r + 3 < p; r += 4) quad(w, q, r, vo, c0, tau, d);
+    for (; r + 3 < p; r += 4) quad(w, q, r, vo, c0, tau, d, k);
     if (r + 1 < p) {
       pair(w, q, r, vo, c0, tau, d);
       r += 2;
@@ -116,49 +115,13 @@ function factor(p: number, q: number, w: Float64Array, k: SimdKernels | null): v
 }
 
 /**
- * quad() with the column sweep in WASM SIMD: columns c0 and c0+1 (and one more when the rest is
- * odd) here, the remaining even count by k.quad on the same memory (w = k.f64 from BASE).
+ * Rows r…r+3: x ← x − τ·d_r·v_i (columns c0…), d_r ← x·v_{i+1} (v_{i+1} = row c0+1, unit at c0+1).
+ * With k (w is then k's memory from BASE), the columns from c0+2 or c0+3 on (an even count) go to
+ * the WASM kernel and only the first two or three run here.
  */
-function quadSimd(k: SimdKernels, w: Float64Array, q: number, r: number, vo: number, c0: number, tau: number,
-  d: Float64Array): void {
-  const ra = r * q, rb = ra + q, rc = rb + q, rd = rc + q, uo = vo + q;
-  const ta = tau * d[r], tb = tau * d[r + 1], tc = tau * d[r + 2], td = tau * d[r + 3];
-  w[ra + c0] -= ta;
-  w[rb + c0] -= tb;
-  w[rc + c0] -= tc;
-  w[rd + c0] -= td;
-  let sa = 0, sb = 0, sc = 0, sd = 0;
-  let c = c0 + 1;
-  const head = (q - c) % 2 === 0 ? c + 2 : c + 1; // the WASM part starts at an even remaining count
-  for (; c < head && c < q; c++) {
-    const vc = w[vo + c], uc = c === c0 + 1 ? 1 : w[uo + c];
-    const xa = w[ra + c] - ta * vc, xb = w[rb + c] - tb * vc, xc = w[rc + c] - tc * vc, xd = w[rd + c] - td * vc;
-    w[ra + c] = xa;
-    w[rb + c] = xb;
-    w[rc + c] = xc;
-    w[rd + c] = xd;
-    sa += xa * uc;
-    sb += xb * uc;
-    sc += xc * uc;
-    sd += xd * uc;
-  }
-  if (c < q) {
-    const b = 8 * (BASE + c); // byte address of column c of row 0
-    k.quad(b + 8 * ra, b + 8 * rb, b + 8 * rc, b + 8 * rd, b + 8 * vo, b + 8 * uo, 8 * (q - c), ta, tb, tc, td);
-    const f = k.f64;
-    sa += f[0];
-    sb += f[1];
-    sc += f[2];
-    sd += f[3];
-  }
-  d[r] = sa;
-  d[r + 1] = sb;
-  d[r + 2] = sc;
-  d[r + 3] = sd;
-}
-
-/** Rows r…r+3: x ← x − τ·d_r·v_i (columns c0…), d_r ← x·v_{i+1} (v_{i+1} = row c0+1, unit at c0+1). */
-function quad(w: Float64Array, q: number, r: number, vo: number, c0: number, tau: number, d: Float64Array): void {
+function quad(w: Float64Array, q: number, r: number, vo: number, c0: number, tau: number, d: Float64Array,
+  k: SimdKernels | null): void {
+  const end = k ? ((q - c0) % 2 === 0 ? c0 + 2 : c0 + 3) : q;
   const ra = r * q, rb = ra + q, rc = rb + q, rd = rc + q, uo = vo + q;
   const ta = tau * d[r], tb = tau * d[r + 1], tc = tau * d[r + 2], td = tau * d[r + 3];
   w[ra + c0] -= ta;
@@ -172,7 +135,7 @@ function quad(w: Float64Array, q: number, r: number, vo: number, c0: number, tau
   w[rb + c0 + 1] = sb;
   w[rc + c0 + 1] = sc;
   w[rd + c0 + 1] = sd;
-  for (let c = c0 + 2; c < q; c++) {
+  for (let c = c0 + 2; c < end; c++) {
     const vc = w[vo + c], uc = w[uo + c];
     const xa = w[ra + c] - ta * vc, xb = w[rb + c] - tb * vc, xc = w[rc + c] - tc * vc, xd = w[rd + c] - td * vc;
     w[ra + c] = xa;
@@ -183,6 +146,15 @@ function quad(w: Float64Array, q: number, r: number, vo: number, c0: number, tau
     sb += xb * uc;
     sc += xc * uc;
     sd += xd * uc;
+  }
+  if (k && end < q) {
+    const b = 8 * (BASE + end); // byte address of column `end` of row 0
+    k.quad(b + 8 * ra, b + 8 * rb, b + 8 * rc, b + 8 * rd, b + 8 * vo, b + 8 * uo, 8 * (q - end), ta, tb, tc, td);
+    const f = k.f64;
+    sa += f[0];
+    sb += f[1];
+    sc += f[2];
+    sd += f[3];
   }
   d[r] = sa;
   d[r + 1] = sb;
