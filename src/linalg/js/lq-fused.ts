@@ -20,8 +20,13 @@
  */
 import { SIMD_RESULT_BYTES, simdKernels, type SimdKernels } from './simd-kernels.js';
 
-/** Row count from which the sweep runs in WebAssembly SIMD (below, copying in costs more than it saves). */
-const SIMD_MIN_ROWS = 96;
+/**
+ * Row count from which the sweep runs in WebAssembly SIMD (below, copying in costs more than it
+ * saves). 64 takes in the head products' d = 64 factors: median CPU ms, quiet Zen 3, 60 runs,
+ * SIMD vs TypeScript: 64×768 1.43 vs 2.01, 64×1024 2.03 vs 2.84, 64×3072 5.50 vs 8.39; 32×768
+ * 0.59 vs 0.63 (no gain, so 32-row heads stay in TypeScript).
+ */
+const SIMD_MIN_ROWS = 64;
 const BASE = SIMD_RESULT_BYTES / 8; // the matrix's first element in the WASM memory (f64 index)
 
 /** Reflector from w[off…off+len−1] in place: w[off] ← β, w[off+1…] ← v; returns τ. */
