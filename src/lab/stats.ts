@@ -167,6 +167,11 @@ function itemBootstrap(n: number, reps: number, seed: number, stat: (idx: readon
 }
 
 /** Kendall's τ-b with a 95 % percentile bootstrap interval over the items (models). */
+/** The wording of an interval for a difference of τ with the gap (higher ranks the gaps better). */
+export function tauVerdict(ci: readonly [number, number]): Verdict {
+  return verdictOf(-ci[1], -ci[0]);
+}
+
 export function tauWithInterval(x: readonly number[], y: readonly number[], reps = 2000, seed = 1): { tau: number; ci: [number, number] } {
   const ci = itemBootstrap(x.length, reps, seed, (idx) => kendallTau(idx.map((i) => x[i]), idx.map((i) => y[i])));
   return { tau: kendallTau(x, y), ci };

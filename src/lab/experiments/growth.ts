@@ -13,7 +13,7 @@ import { createEngine } from '../../analysis/engine.js';
 import { olsSlope } from '../../analysis/compare.js';
 import { BadOptionError } from '../../errors.js';
 import { Rng } from '../rng.js';
-import { mean, tauDifference, tauWithInterval } from '../stats.js';
+import { mean, tauDifference, tauVerdict, tauWithInterval } from '../stats.js';
 import { trainSaveAnalyse } from './analysed.js';
 import { BASE_DEFAULTS, checkPositiveInts, problemOf, type BaseConfig } from './common.js';
 import { defineExperiment, runJobs, type Job } from './experiment.js';
@@ -135,7 +135,7 @@ export const growth = defineExperiment<GrowthConfig>({
         const x = rows.map((r) => Number(r[q]));
         const t = tauWithInterval(x, gaps);
         const d = tauDifference(x, params, gaps);
-        const verdict = d.ci[0] > 0 ? 'better' : d.ci[1] < 0 ? 'worse' : 'not distinguishable';
+        const verdict = tauVerdict(d.ci);
         return { proxy: name(q), tau: t.tau, lo95: t.ci[0], hi95: t.ci[1], vsParamCount: d.diff, vsLo95: d.ci[0], vsHi95: d.ci[1], verdict };
       });
       const degenerate = rows.filter((r) => Number(r.pOptPositive) === 0).length;

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { createEngine } from '../../analysis/engine.js';
 import { Rng } from '../rng.js';
-import { tauDifference, tauWithInterval } from '../stats.js';
+import { tauDifference, tauVerdict, tauWithInterval } from '../stats.js';
 import { trainSaveAnalyse } from './analysed.js';
 import { BASE_DEFAULTS, QUICK_SIZE, checkPositiveInts, problemOf, type BaseConfig } from './common.js';
 import { defineExperiment, runJobs, type Job } from './experiment.js';
@@ -64,7 +64,7 @@ function tauRows(rows: readonly Row[]): Row[] {
   const add = (proxy: string, kind: string, x: number[]): void => {
     const t = tauWithInterval(x, gaps);
     const d = tauDifference(x, baseline, gaps);
-    const word = d.ci[0] > 0 ? 'better' : d.ci[1] < 0 ? 'worse' : 'not distinguishable';
+    const word = tauVerdict(d.ci);
     out.push({ proxy, kind, tau: t.tau, lo95: t.ci[0], hi95: t.ci[1], vs1OverSqrtM: d.diff, vsLo95: d.ci[0], vsHi95: d.ci[1], verdict: kind === 'model-free' && proxy === '1/√m' ? null : word });
   };
   for (const k of proxies) {
